@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { sql } from 'kysely';
+import { legalRoutes } from './areas/public/legal-pages.tsx';
+import { PublicPage, type Site } from './areas/public/layout.tsx';
+import { registrationPublicRoutes, type RegistrationLimits } from './features/registrations/public-routes.tsx';
+import { webinarPublicRoutes } from './features/webinars/public-routes.tsx';
+import { DomainError, Forbidden, NotFound, TooManyRequests } from './platform/http/errors.ts';
+import { sameOriginWrites, securityHeaders } from './platform/http/security.ts';
+import type { Logger } from './platform/logger.ts';
+import { sendPage } from './platform/views/document.tsx';
+import { buildStylesheet } from './platform/views/stylesheet.ts';
+import type { Services } from './services.ts';
+
+export type AppEnv = { Variables: { requestId: string; log: Logger } };
+
+export interface AppOptions {
+  registrationLimits?: RegistrationLimits;
+}
+
+function ErrorPage({ site, title, message, reference }: { site: Site; title: string; message: string; reference?: string }) {
+  return (
+    <PublicPage site={site} title={title} noindex>
+      <div class="container">
+        <h1>{title}</h1>
+        <p>{message}</p>
+        {reference ? (
+          <p>
+            Si le problème persiste, écrivez-nous à <a href={`mailto:${site.territory.contact.email}`}>{site.territory.contact.email}</a> en indiquant la référence <strong>{reference}</strong>.
+          </p>
+        ) : null}
+        <p>
+          <a href="/">Retour à l’accueil</a>
+        </p>
+      </div>
+    </PublicPage>
+  );
+}
+
+/** The Hono app: security headers, request ids and logs, same-origin writes, errors; mounts the areas. */
+export function buildApp(s: Services, options: AppOptions = {}) {
+  const stylesheet = buildStylesheet(s.territory.identity.colours);
+  const site: Site = { territory: s.territory, stylesheet: stylesheet.href };
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && /^[A-Za-z0-9-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    const log = s.logger.child({ requestId });
+    c.set('requestId', requestId);
+    c.set('log', log);
+    const started = performance.now();
+    await next();
+    c.res.headers.set('X-Request-Id', requestId);
+    log.debug('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 });
+  });
+  app.use(securityHeaders({ isHttps: s.config.isHttps }));
+  app.use(sameOriginWrites([new URL(s.config.publicUrl).origin]));
+  app.use(
+    bodyLimit({
+      maxSize: 256 * 1024,
+      onError: (c) => c.text('Requête trop volumineuse', 413),
+    }),
+  );
+
+  app.get('/healthz', async (c) => {
+    await sql`select 1`.execute(s.db.kysely);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ status: 'ok' });
+  });
+  app.get(stylesheet.href, (c) => {
+    if (c.req.header('if-none-match') === stylesheet.etag) return c.body(null, 304);
+    return c.body(stylesheet.body, 200, {
+      'Content-Type': 'text/css; charset=utf-8',
+      'Cache-Control': 'public, max-age=31536000, immutable',
+      ETag: stylesheet.etag,
+    });
+  });
+
+  app.route('/', webinarPublicRoutes(s, site));
+  app.route('/', registrationPublicRoutes(s, site, options.registrationLimits));
+  app.route('/', legalRoutes(site));
+
+  app.notFound((c) => sendPage(c, <ErrorPage site={site} title="Page introuvable" message="Cette page n’existe pas ou n’existe plus. Vérifiez l’adresse, ou repartez de l’accueil." />, 404));
+
+  app.onError((err, c: Context<AppEnv>) => {
+    if (err instanceof NotFound) return sendPage(c, <ErrorPage site={site} title="Page introuvable" message={err.message} />, 404);
+    if (err instanceof Forbidden) return sendPage(c, <ErrorPage site={site} title="Accès refusé" message={err.message} />, 403);
+    if (err instanceof TooManyRequests) {
+      c.header('Retry-After', String(err.retryAfterSeconds));
+      return sendPage(c, <ErrorPage site={site} title="Trop de tentatives" message={`Trop de demandes en peu de temps. Réessayez dans ${Math.ceil(err.retryAfterSeconds / 60)} minute(s).`} />, 429);
+    }
+    if (err instanceof DomainError) return sendPage(c, <ErrorPage site={site} title="Action impossible" message={err.message} />, 409);
+    const requestId = c.get('requestId') ?? randomUUID();
+    (c.get('log') ?? s.logger).error('unhandled error', { err, method: c.req.method, path: c.req.path });
+    return sendPage(c, <ErrorPage site={site} title="Une erreur est survenue" message="Nous n’avons pas pu traiter votre demande. Rien n’a été perdu de ce qui était déjà enregistré ; vous pouvez réessayer." reference={requestId.slice(0, 8)} />, 500);
+  });
+
+  return app;
+}

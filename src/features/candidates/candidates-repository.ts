@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { CandidateRow, Database } from '../../platform/db/schema.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface CandidateProfile {
+  email: string;
+  emailNormalized: string;
+  firstName: string;
+  lastName: string;
+  phone: string | null;
+  postcode: string | null;
+  town: string | null;
+  country: string | null;
+  project: string | null;
+  household: string | null;
+  horizon: string | null;
+  desiredRegion: string | null;
+}
+
+export async function findCandidateByEmail(db: Q, emailNormalized: string): Promise<CandidateRow | undefined> {
+  return db.selectFrom('candidates').selectAll().where('email_normalized', '=', emailNormalized).executeTakeFirst();
+}
+
+export async function findCandidateById(db: Q, id: string): Promise<CandidateRow | undefined> {
+  return db.selectFrom('candidates').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Finds the person by e-mail or creates them; a known person's file takes the latest answers (the
+ * newest say where the project stands) but keeps what they did not answer this time.
+ * Safe under concurrency: two first registrations of one address make one candidate.
+ */
+export async function upsertCandidate(
+  trx: Transaction<Database>,
+  now: Date,
+  p: CandidateProfile,
+  first: { source: string | null; webinarId: string | null; newsOptIn: boolean },
+): Promise<{ candidate: CandidateRow; isNew: boolean }> {
+  const nowIso = now.toISOString();
+  const existing = await findCandidateByEmail(trx, p.emailNormalized);
+  if (existing) {
+    const patch = {
+      first_name: p.firstName,
+      last_name: p.lastName,
+      phone: p.phone ?? existing.phone,
+      postcode: p.postcode ?? existing.postcode,
+      town: p.town ?? existing.town,
+      country: p.country ?? existing.country,
+      project: p.project ?? existing.project,
+      household: p.household ?? existing.household,
+      horizon: p.horizon ?? existing.horizon,
+      desired_region: p.desiredRegion ?? existing.desired_region,
+      // Consent is only ever given here, never withdrawn by omission: withdrawing has its own action.
+      news_opt_in: first.newsOptIn ? 1 : existing.news_opt_in,
+      news_opt_in_at: first.newsOptIn && !existing.news_opt_in ? nowIso : existing.news_opt_in_at,
+      updated_at: nowIso,
+      last_contact_at: nowIso,
+    };
+    await trx.updateTable('candidates').set(patch).where('id', '=', existing.id).execute();
+    return { candidate: { ...existing, ...patch }, isNew: false };
+  }
+  const row = {
+    id: randomUUID(),
+    email: p.email,
+    email_normalized: p.emailNormalized,
+    first_name: p.firstName,
+    last_name: p.lastName,
+    phone: p.phone,
+    postcode: p.postcode,
+    town: p.town,
+    country: p.country,
+    project: p.project,
+    household: p.household,
+    horizon: p.horizon,
+    desired_region: p.desiredRegion,
+    news_opt_in: first.newsOptIn ? 1 : 0,
+    news_opt_in_at: first.newsOptIn ? nowIso : null,
+    first_source: first.source,
+    first_webinar_id: first.webinarId,
+    created_at: nowIso,
+    updated_at: nowIso,
+    last_contact_at: nowIso,
+  };
+  const inserted = await trx
+    .insertInto('candidates')
+    .values(row)
+    .onConflict((oc) => oc.column('email_normalized').doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
+    // Another transaction created this person a moment ago: take theirs.
+    return upsertCandidate(trx, now, p, first);
+  }
+  return { candidate: row, isNew: true };
+}

@@ -1,0 +1,175 @@
+import { Hono, type Context } from 'hono';
+import type { Site } from '../../areas/public/layout.tsx';
+import { recordAudit } from '../../platform/audit/audit.ts';
+import { clientIp, formBody } from '../../platform/http/client-ip.ts';
+import { DomainError, NotFound, TooManyRequests } from '../../platform/http/errors.ts';
+import { RateLimiter } from '../../platform/http/rate-limit.ts';
+import { sendPage } from '../../platform/views/document.tsx';
+import { PublicPage } from '../../areas/public/layout.tsx';
+import { Button } from '../../platform/views/form-kit.tsx';
+import type { Services } from '../../services.ts';
+import { renderWebinarPage } from '../webinars/public-routes.tsx';
+import { findWebinarById, findWebinarBySlug } from '../webinars/webinars-repository.ts';
+import { findCandidateById } from '../candidates/candidates-repository.ts';
+import { cancelRegistration } from './cancel-registration.ts';
+import { registerCandidate } from './register-candidate.ts';
+import { normalizeEmail } from './registration.ts';
+import { fieldErrors, registrationFormSchema, sourceSchema } from './registration-schemas.ts';
+import { hashToken, looksLikeToken } from './registration-token.ts';
+import { findRegistrationByTokenHash, findSubmission, waitlistPosition } from './registrations-repository.ts';
+import { collectCandidateData } from './candidate-data.ts';
+import { JoinNotReadyPage, ManagePage, ReceiptPage } from './views/registration-pages.tsx';
+
+const SUBMISSION_KEY = /^[A-Za-z0-9-]{16,64}$/;
+/** A receipt page is for the person who just sent the form, not a permanent address. */
+const RECEIPT_LIFETIME_MS = 24 * 3600 * 1000;
+
+export interface RegistrationLimits {
+  perIp: RateLimiter;
+  perEmail: RateLimiter;
+}
+
+export function defaultRegistrationLimits(s: Services): RegistrationLimits {
+  return {
+    // Loose per address: a mobile carrier puts many people behind one IP.
+    perIp: new RateLimiter(200, 60_000, s.clock),
+    // Strict per e-mail: nobody needs more than a few registrations an hour.
+    perEmail: new RateLimiter(10, 3_600_000, s.clock),
+  };
+}
+
+export function registrationPublicRoutes(s: Services, site: Site, limits: RegistrationLimits = defaultRegistrationLimits(s)) {
+  const app = new Hono();
+  const schema = registrationFormSchema(s.territory);
+
+  app.post('/rencontres/:slug/inscription', async (c) => {
+    const ip = clientIp(c, s.config.trustProxy);
+    const wait = limits.perIp.hit(`ip:${ip}`);
+    if (wait) throw new TooManyRequests(wait);
+    const webinar = await findWebinarBySlug(s.db.kysely, c.req.param('slug'));
+    if (!webinar || webinar.status === 'draft') throw new NotFound('Cette Rencontre n’existe pas ou n’est plus en ligne');
+    const body = await formBody(c);
+    const submissionKey = body.submission && SUBMISSION_KEY.test(body.submission) ? body.submission : crypto.randomUUID();
+    // A filled honeypot is a robot: it is answered as a person would be, and nothing is written.
+    if (body.website) {
+      s.logger.info('registration honeypot filled', { webinarId: webinar.id });
+      return c.redirect(`/rencontres/${webinar.slug}`, 303);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      return renderWebinarPage(c, s, site, webinar, { values: body, errors: fieldErrors(parsed.error), submissionKey }, 422);
+    }
+    const emailWait = limits.perEmail.hit(`email:${normalizeEmail(parsed.data.email)}`);
+    if (emailWait) {
+      const minutes = Math.ceil(emailWait / 60);
+      c.header('Retry-After', String(emailWait));
+      return renderWebinarPage(c, s, site, webinar, { values: body, errors: { email: `Trop d’inscriptions avec cette adresse : réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}` }, submissionKey }, 429);
+    }
+    const source = sourceSchema.parse({ utmSource: body.utm_source, utmMedium: body.utm_medium, utmCampaign: body.utm_campaign });
+    try {
+      await registerCandidate(s, { webinarId: webinar.id, submissionKey, form: parsed.data, source, actor: { type: 'candidate', id: null, ip } });
+    } catch (e) {
+      if (e instanceof DomainError) {
+        const fresh = (await findWebinarById(s.db.kysely, webinar.id))!;
+        return renderWebinarPage(c, s, site, fresh, { values: body, errors: {}, submissionKey }, 409, e.message);
+      }
+      throw e;
+    }
+    return c.redirect(`/inscription/recu/${submissionKey}`, 303);
+  });
+
+  app.get('/inscription/recu/:key', async (c) => {
+    const key = c.req.param('key');
+    if (!SUBMISSION_KEY.test(key)) throw new NotFound();
+    const sub = await findSubmission(s.db.kysely, key);
+    if (!sub || s.clock.now().getTime() - new Date(sub.created_at).getTime() > RECEIPT_LIFETIME_MS) throw new NotFound('Cette page a expiré');
+    const row = await s.db.kysely
+      .selectFrom('registrations')
+      .innerJoin('candidates', 'candidates.id', 'registrations.candidate_id')
+      .select(['registrations.id', 'registrations.status', 'registrations.webinar_id', 'registrations.created_at', 'candidates.email'])
+      .where('registrations.id', '=', sub.registration_id)
+      .executeTakeFirstOrThrow();
+    const webinar = (await findWebinarById(s.db.kysely, row.webinar_id))!;
+    const position = row.status === 'waitlisted' ? await waitlistPosition(s.db.kysely, row) : null;
+    return sendPage(c, <ReceiptPage site={site} webinar={webinar} status={row.status} outcome={sub.outcome} email={row.email} waitlistPosition={position} />);
+  });
+
+  async function loadByToken(c: Context) {
+    const token = c.req.param('token') ?? '';
+    if (!looksLikeToken(token)) throw new NotFound('Ce lien n’est pas valide');
+    const registration = await findRegistrationByTokenHash(s.db.kysely, hashToken(token));
+    if (!registration) throw new NotFound('Ce lien n’est pas ou plus valide');
+    const webinar = (await findWebinarById(s.db.kysely, registration.webinar_id))!;
+    const candidate = (await findCandidateById(s.db.kysely, registration.candidate_id))!;
+    return { token, registration, webinar, candidate };
+  }
+
+  app.get('/mon-inscription/:token', async (c) => {
+    const { token, registration, webinar, candidate } = await loadByToken(c);
+    const position = registration.status === 'waitlisted' ? await waitlistPosition(s.db.kysely, registration) : null;
+    c.header('Cache-Control', 'no-store');
+    return sendPage(
+      c,
+      <ManagePage site={site} token={token} webinar={webinar} registration={registration} candidate={candidate} now={s.clock.now()} waitlistPosition={position} flash={c.req.query('annulee') ? 'cancelled' : undefined} />,
+    );
+  });
+
+  app.get('/mon-inscription/:token/annuler', async (c) => {
+    const { token, registration, webinar } = await loadByToken(c);
+    if (registration.status === 'cancelled') return c.redirect(`/mon-inscription/${token}`, 303);
+    c.header('Cache-Control', 'no-store');
+    return sendPage(
+      c,
+      <PublicPage site={site} title="Annuler mon inscription" noindex>
+        <div class="container">
+          <h1>Voulez-vous vraiment annuler votre inscription ?</h1>
+          <p>
+            Vous êtes inscrit·e à la {webinar.title}. Si vous annulez, votre place ira à une personne de la liste d’attente. Vous pourrez vous
+            réinscrire tant qu’il reste des places, et vous recevrez quand même le replay.
+          </p>
+          <form method="post" action={`/mon-inscription/${token}/annuler`}>
+            <div class="button-row">
+              <Button variant="warning">Oui, annuler mon inscription</Button>
+              <a href={`/mon-inscription/${token}`}>Non, garder mon inscription</a>
+            </div>
+          </form>
+        </div>
+      </PublicPage>,
+    );
+  });
+
+  app.post('/mon-inscription/:token/annuler', async (c) => {
+    const { token, registration } = await loadByToken(c);
+    await cancelRegistration(s, { registrationId: registration.id, actor: { type: 'candidate', id: registration.candidate_id, ip: clientIp(c, s.config.trustProxy) } });
+    return c.redirect(`/mon-inscription/${token}?annulee=1`, 303);
+  });
+
+  app.get('/mon-inscription/:token/rejoindre', async (c) => {
+    const { token, registration, webinar } = await loadByToken(c);
+    const now = s.clock.now();
+    const reason =
+      registration.status === 'cancelled' || webinar.status === 'cancelled'
+        ? 'cancelled'
+        : registration.status !== 'confirmed'
+          ? 'not-confirmed'
+          : now.getTime() >= new Date(webinar.endsAt).getTime()
+            ? 'ended'
+            : !webinar.joinUrl
+              ? 'no-link'
+              : null;
+    if (reason) return sendPage(c, <JoinNotReadyPage site={site} webinar={webinar} reason={reason} token={token} />);
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(webinar.joinUrl!, 302);
+  });
+
+  app.get('/mon-inscription/:token/mes-donnees.json', async (c) => {
+    const { candidate } = await loadByToken(c);
+    const data = await collectCandidateData(s, candidate.id);
+    await recordAudit(s.db.kysely, s.clock.now(), { type: 'candidate', id: candidate.id, ip: clientIp(c, s.config.trustProxy) }, 'candidate.data-exported', { type: 'candidate', id: candidate.id });
+    c.header('Cache-Control', 'no-store');
+    c.header('Content-Disposition', 'attachment; filename="mes-donnees.json"');
+    return c.json(data);
+  });
+
+  return app;
+}

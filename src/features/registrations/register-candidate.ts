@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
+import { lockRow } from '../../platform/db/database.ts';
+import { enqueueEmail } from '../../platform/email/outbox.ts';
+import { DomainError, NotFound } from '../../platform/http/errors.ts';
+import type { Services } from '../../services.ts';
+import { upsertCandidate } from '../candidates/candidates-repository.ts';
+import { registrationWindow, type Webinar } from '../webinars/webinar.ts';
+import { countConfirmed, findWebinarById } from '../webinars/webinars-repository.ts';
+import { normalizeEmail, type RegistrationStatus } from './registration.ts';
+import { renderRegistrationEmail } from './registration-emails.tsx';
+import { newRegistrationToken } from './registration-token.ts';
+import type { RegistrationForm, Source } from './registration-schemas.ts';
+import { findRegistration, findSubmission, insertRegistration, insertSubmission, waitlistPosition } from './registrations-repository.ts';
+
+export type RegistrationClosedCode = 'not-published' | 'cancelled' | 'started';
+
+export interface RegisterResult {
+  outcome: 'created' | 'existing';
+  registrationId: string;
+  status: RegistrationStatus;
+  webinar: Webinar;
+  email: string;
+}
+
+/**
+ * Registers a person to a Rencontre. Keeps: one candidate per e-mail; one registration per person and
+ * Rencontre (registering again returns the existing one and sends nothing); one registration per form
+ * submission (the idempotency key); never more confirmed seats than the capacity, the others waiting;
+ * no registration once the Rencontre has started. The registration, its e-mail and the audit entry
+ * are committed together.
+ */
+export async function registerCandidate(
+  s: Services,
+  input: { webinarId: string; submissionKey: string; form: RegistrationForm; source: Source; actor: Actor; createdBy?: 'candidate' | 'agent' },
+): Promise<RegisterResult> {
+  const { db, clock, territory } = s;
+  const result = await db.transaction(async (trx) => {
+    const now = clock.now();
+    const nowIso = now.toISOString();
+    if (!(await lockRow(db, trx, 'webinars', input.webinarId))) throw new NotFound('Rencontre introuvable');
+    const webinar = (await findWebinarById(trx, input.webinarId))!;
+
+    const previous = await findSubmission(trx, input.submissionKey);
+    if (previous) {
+      if (previous.webinar_id !== webinar.id) throw new DomainError('submission-mismatch', 'Ce formulaire a déjà servi pour une autre Rencontre.');
+      const reg = await trx.selectFrom('registrations').innerJoin('candidates', 'candidates.id', 'registrations.candidate_id').select(['registrations.status', 'candidates.email']).where('registrations.id', '=', previous.registration_id).executeTakeFirstOrThrow();
+      return { outcome: previous.outcome, registrationId: previous.registration_id, status: reg.status, webinar, email: reg.email, queued: false };
+    }
+
+    const window = registrationWindow(webinar, now);
+    if (window !== 'open' && input.createdBy !== 'agent') {
+      throw new DomainError<RegistrationClosedCode>(window, closedMessage(window));
+    }
+
+    const f = input.form;
+    const { candidate } = await upsertCandidate(
+      trx,
+      now,
+      {
+        email: f.email,
+        emailNormalized: normalizeEmail(f.email),
+        firstName: f.firstName,
+        lastName: f.lastName,
+        phone: f.phone,
+        postcode: f.postcode,
+        town: f.town,
+        country: f.country,
+        project: f.project,
+        household: f.household,
+        horizon: f.horizon,
+        desiredRegion: f.desiredRegion,
+      },
+      { source: input.source.utmSource, webinarId: webinar.id, newsOptIn: f.newsOptIn },
+    );
+
+    const existing = await findRegistration(trx, webinar.id, candidate.id);
+    if (existing && existing.status !== 'cancelled') {
+      await insertSubmission(trx, { key: input.submissionKey, webinar_id: webinar.id, registration_id: existing.id, outcome: 'existing', created_at: nowIso });
+      return { outcome: 'existing' as const, registrationId: existing.id, status: existing.status, webinar, email: candidate.email, queued: false };
+    }
+
+    const confirmed = await countConfirmed(trx, webinar.id);
+    const status: RegistrationStatus = webinar.capacity === null || confirmed < webinar.capacity ? 'confirmed' : 'waitlisted';
+    const registrationId = existing?.id ?? randomUUID();
+    const { token, hash, nonce } = newRegistrationToken(s.tokenKey, registrationId);
+    const answers = {
+      status,
+      token_nonce: nonce,
+      manage_token_hash: hash,
+      project: f.project,
+      household: f.household,
+      horizon: f.horizon,
+      desired_region: f.desiredRegion,
+      heard_from: f.heardFrom,
+      question: f.question,
+      utm_source: input.source.utmSource,
+      utm_medium: input.source.utmMedium,
+      utm_campaign: input.source.utmCampaign,
+      created_at: nowIso,
+      confirmed_at: status === 'confirmed' ? nowIso : null,
+      cancelled_at: null,
+    };
+    if (existing) {
+      // Coming back after cancelling: the same row comes back to life with a new private link.
+      await trx.updateTable('registrations').set(answers).where('id', '=', existing.id).execute();
+    } else {
+      await insertRegistration(trx, { id: registrationId, webinar_id: webinar.id, candidate_id: candidate.id, created_by: input.createdBy ?? 'candidate', ...answers });
+    }
+    await insertSubmission(trx, { key: input.submissionKey, webinar_id: webinar.id, registration_id: registrationId, outcome: 'created', created_at: nowIso });
+
+    const position = status === 'waitlisted' ? await waitlistPosition(trx, { webinar_id: webinar.id, created_at: nowIso, id: registrationId }) : undefined;
+    const mail = await renderRegistrationEmail(status === 'confirmed' ? 'confirmed' : 'waitlisted', {
+      territory,
+      publicUrl: s.config.publicUrl,
+      webinar,
+      firstName: candidate.first_name,
+      token,
+      waitlistPosition: position,
+    });
+    await enqueueEmail(trx, now, {
+      dedupeKey: `registration:${registrationId}:${status}:${nowIso}`,
+      kind: status === 'confirmed' ? 'registration-confirmed' : 'registration-waitlisted',
+      to: candidate.email,
+      ...mail,
+      candidateId: candidate.id,
+      webinarId: webinar.id,
+      registrationId,
+    });
+    await recordAudit(trx, now, input.actor, status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted', { type: 'registration', id: registrationId }, {
+      webinarId: webinar.id,
+      candidateId: candidate.id,
+      createdBy: input.createdBy ?? 'candidate',
+    });
+    return { outcome: 'created' as const, registrationId, status, webinar, email: candidate.email, queued: true };
+  });
+  if (result.queued) s.mailQueued();
+  const { queued: _queued, ...rest } = result;
+  return rest;
+}
+
+export function closedMessage(code: RegistrationClosedCode): string {
+  switch (code) {
+    case 'started':
+      return 'Les inscriptions sont closes : cette Rencontre a commencé.';
+    case 'cancelled':
+      return 'Cette Rencontre est annulée : les inscriptions sont fermées.';
+    case 'not-published':
+      return 'Les inscriptions à cette Rencontre ne sont pas encore ouvertes.';
+  }
+}

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * A territory is configuration, not code: everything that is Lozère's (names, colours, themes,
+ * natural regions, legal notices, schedule rule, demo history) lives in territories/<id>/.
+ */
+
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'couleur attendue au format #rrggbb');
+const key = z.string().regex(/^[a-z0-9-]+$/, 'clé en minuscules, chiffres et tirets');
+
+export const territorySchema = z.object({
+  id: key,
+  name: z.string().min(1),
+  /** "en Lozère", "dans le Cantal": the French preposition varies. */
+  inName: z.string().min(1),
+  programmeName: z.string().min(1),
+  webinarSeriesName: z.string().min(1),
+  tagline: z.string().min(1),
+  authority: z.object({
+    name: z.string().min(1),
+    address: z.string().min(1),
+    publicationDirector: z.string().min(1),
+    siret: z.string().optional(),
+  }),
+  host: z.object({ name: z.string().min(1), address: z.string().min(1) }),
+  identity: z.object({
+    logoText: z.string().min(1),
+    logoSubtext: z.string().default(''),
+    colours: z.object({ primary: colour, primaryDark: colour, accent: colour, surface: colour, text: colour }),
+  }),
+  contact: z.object({ email: z.email(), phone: z.string().optional(), address: z.string().optional() }),
+  dpo: z.object({ name: z.string().min(1), email: z.email(), address: z.string().min(1) }),
+  timezone: z.string().default('Europe/Paris'),
+  themes: z.array(z.object({ key, label: z.string().min(1), description: z.string().default('') })).min(1),
+  regions: z.array(z.object({ key, label: z.string().min(1), towns: z.array(z.string()).default([]) })).min(1),
+  heardFrom: z.array(z.object({ key, label: z.string().min(1) })).min(1),
+  programme: z.array(z.object({ key, label: z.string().min(1) })).min(1),
+  schedule: z.object({
+    everyMonths: z.number().int().min(1).max(12),
+    /** A month (1-12) that has an edition; the others follow every `everyMonths`. */
+    firstMonth: z.number().int().min(1).max(12),
+    /** ISO weekday: 1 = Monday … 7 = Sunday. */
+    weekday: z.number().int().min(1).max(7),
+    /** Which occurrence of the weekday in the month: 1..4, or -1 for the last. */
+    weekOfMonth: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(-1)]),
+    time: z.string().regex(/^\d{2}:\d{2}$/),
+    durationMinutes: z.number().int().min(15).max(480),
+    defaultCapacity: z.number().int().min(1).nullable(),
+  }),
+  retention: z.object({ candidateMonths: z.number().int().min(1).default(36) }),
+  accessibility: z.object({
+    status: z.enum(['totalement conforme', 'partiellement conforme', 'non conforme']),
+    auditDate: z.string().nullable().default(null),
+    statementDate: z.string(),
+  }),
+});
+
+export type Territory = z.infer<typeof territorySchema>;
+
+export class TerritoryError extends Error {}
+
+/** Resolves a territory name (a folder under ./territories) or a path to a folder. */
+export function territoryDirectory(nameOrPath: string, root = path.resolve('territories')): string {
+  if (nameOrPath.includes('/') || nameOrPath.includes(path.sep)) return path.resolve(nameOrPath);
+  return path.join(root, nameOrPath);
+}
+
+export function loadTerritory(nameOrPath: string): Territory {
+  const dir = territoryDirectory(nameOrPath);
+  const file = path.join(dir, 'territory.json');
+  if (!fs.existsSync(file)) throw new TerritoryError(`Territoire introuvable : ${file}`);
+  const parsed = territorySchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `- ${i.path.join('.')}: ${i.message}`);
+    throw new TerritoryError(`Configuration du territoire invalide (${file}) :\n${lines.join('\n')}`);
+  }
+  return Object.freeze(parsed.data);
+}
+
+export function themeLabel(t: Territory, themeKey: string | null): string | null {
+  if (!themeKey) return null;
+  return t.themes.find((x) => x.key === themeKey)?.label ?? themeKey;
+}
+
+export function regionLabel(t: Territory, regionKey: string | null): string | null {
+  if (!regionKey) return null;
+  if (regionKey === 'unknown') return 'Je ne sais pas encore';
+  return t.regions.find((x) => x.key === regionKey)?.label ?? regionKey;
+}

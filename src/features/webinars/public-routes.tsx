@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import type { Site } from '../../areas/public/layout.tsx';
+import { NotFound } from '../../platform/http/errors.ts';
+import { sendPage } from '../../platform/views/document.tsx';
+import type { FieldErrors } from '../../platform/views/form-kit.tsx';
+import type { Services } from '../../services.ts';
+import { sourceSchema } from '../registrations/registration-schemas.ts';
+import type { FormValues } from '../registrations/views/registration-form.tsx';
+import { webinarCalendar } from './webinar-calendar.ts';
+import { seatsLeft, type Webinar } from './webinar.ts';
+import { countConfirmed, countConfirmedByWebinar, findWebinarBySlug, listPastWebinars, listUpcomingWebinars } from './webinars-repository.ts';
+import { HomePage, WebinarListPage, WebinarPage, type WebinarListItem } from './views/webinar-pages.tsx';
+
+const PAST_PAGE_SIZE = 10;
+
+async function withSeats(s: Services, list: Webinar[]): Promise<WebinarListItem[]> {
+  const counts = await countConfirmedByWebinar(
+    s.db.kysely,
+    list.map((w) => w.id),
+  );
+  return list.map((w) => ({ webinar: w, seatsLeft: seatsLeft(w.capacity, counts.get(w.id) ?? 0) }));
+}
+
+/** The page of one Rencontre with its form; also what a form in error re-renders (status 422). */
+export async function renderWebinarPage(
+  c: Parameters<typeof sendPage>[0],
+  s: Services,
+  site: Site,
+  webinar: Webinar,
+  form: { values: FormValues; errors: FieldErrors; submissionKey?: string },
+  status: 200 | 409 | 422 | 429 = 200,
+  closedMessage?: string,
+) {
+  const confirmed = await countConfirmed(s.db.kysely, webinar.id);
+  const src = sourceSchema.parse({ utmSource: form.values.utm_source ?? c.req.query('utm_source'), utmMedium: form.values.utm_medium ?? c.req.query('utm_medium'), utmCampaign: form.values.utm_campaign ?? c.req.query('utm_campaign') });
+  return sendPage(
+    c,
+    <WebinarPage
+      site={site}
+      webinar={webinar}
+      seatsLeft={seatsLeft(webinar.capacity, confirmed)}
+      now={s.clock.now()}
+      closedMessage={closedMessage}
+      form={{
+        values: form.values,
+        errors: form.errors,
+        submissionKey: form.submissionKey ?? randomUUID(),
+        source: { utm_source: src.utmSource ?? undefined, utm_medium: src.utmMedium ?? undefined, utm_campaign: src.utmCampaign ?? undefined },
+      }}
+    />,
+    status,
+  );
+}
+
+export function webinarPublicRoutes(s: Services, site: Site) {
+  const app = new Hono();
+
+  app.get('/', async (c) => {
+    const now = s.clock.now();
+    const upcoming = await withSeats(s, await listUpcomingWebinars(s.db.kysely, now, 4));
+    const open = upcoming.filter((x) => x.webinar.status === 'published');
+    const next = open[0] ?? upcoming[0];
+    return sendPage(c, <HomePage site={site} next={next} upcoming={upcoming.filter((x) => x !== next)} now={now} />);
+  });
+
+  app.get('/rencontres', async (c) => {
+    const now = s.clock.now();
+    const requested = Number.parseInt(c.req.query('page') ?? '1', 10);
+    const page = Number.isFinite(requested) && requested > 0 ? requested : 1;
+    const [upcomingList, past] = await Promise.all([listUpcomingWebinars(s.db.kysely, now, 50), listPastWebinars(s.db.kysely, now, PAST_PAGE_SIZE, (page - 1) * PAST_PAGE_SIZE)]);
+    const pastPages = Math.max(1, Math.ceil(past.total / PAST_PAGE_SIZE));
+    if (page > pastPages) throw new NotFound('Cette page n’existe pas');
+    const upcoming = await withSeats(s, upcomingList);
+    return sendPage(c, <WebinarListPage site={site} upcoming={upcoming} past={past.items.map((w) => ({ webinar: w, seatsLeft: null }))} pastPage={page} pastPages={pastPages} now={now} />);
+  });
+
+  app.get('/rencontres/:slug', async (c) => {
+    const webinar = await findWebinarBySlug(s.db.kysely, c.req.param('slug'));
+    if (!webinar || webinar.status === 'draft') throw new NotFound('Cette Rencontre n’existe pas ou n’est plus en ligne');
+    return renderWebinarPage(c, s, site, webinar, { values: {}, errors: {} });
+  });
+
+  app.get('/rencontres/:slug/agenda.ics', async (c) => {
+    const webinar = await findWebinarBySlug(s.db.kysely, c.req.param('slug'));
+    if (!webinar || webinar.status === 'draft') throw new NotFound('Cette Rencontre n’existe pas');
+    const host = new URL(s.config.publicUrl).hostname;
+    const body = webinarCalendar(webinar, {
+      zone: s.territory.timezone,
+      uid: `webinar-${webinar.id}@${host}`,
+      organizerName: s.territory.programmeName,
+      organizerEmail: s.territory.contact.email,
+      joinUrl: null,
+      pageUrl: `${s.config.publicUrl}/rencontres/${webinar.slug}`,
+      cancelled: webinar.status === 'cancelled',
+      prodId: `//${s.territory.programmeName}//Nouvelle Vie//FR`,
+    });
+    return c.body(body, 200, {
+      'Content-Type': 'text/calendar; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${webinar.slug}.ics"`,
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,160 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types, as Kysely's example app writes them. Timestamps are ISO 8601 strings in UTC
+ * ("2027-01-08T11:30:00.000Z") on both databases (ADR 0002); booleans are integers 0/1.
+ */
+
+export interface WebinarTable {
+  id: string;
+  slug: string;
+  title: string;
+  kind: 'generic' | 'thematic';
+  theme: string | null;
+  status: 'draft' | 'published' | 'cancelled';
+  starts_at: string;
+  ends_at: string;
+  /** null means no limit. */
+  capacity: number | null;
+  video_tool: 'link' | 'zoom' | 'bbb';
+  join_url: string | null;
+  replay_url: string | null;
+  summary: string;
+  description: string;
+  /** JSON array of programme item keys or free strings. */
+  programme: string;
+  /** JSON array of { name, role }. */
+  speakers: string;
+  /** JSON array of partner organisation names. */
+  partners: string;
+  promotion_cost_cents: number | null;
+  created_at: string;
+  updated_at: string;
+}
+export type WebinarRow = Selectable<WebinarTable>;
+export type NewWebinarRow = Insertable<WebinarTable>;
+export type WebinarUpdate = Updateable<WebinarTable>;
+
+export interface CandidateTable {
+  id: string;
+  email: string;
+  /** Lower-cased, trimmed: the key that finds one person again. */
+  email_normalized: string;
+  first_name: string;
+  last_name: string;
+  phone: string | null;
+  postcode: string | null;
+  town: string | null;
+  country: string | null;
+  project: string | null;
+  household: string | null;
+  horizon: string | null;
+  desired_region: string | null;
+  news_opt_in: number;
+  news_opt_in_at: string | null;
+  first_source: string | null;
+  first_webinar_id: string | null;
+  created_at: string;
+  updated_at: string;
+  /** Last contact initiated by the person: the start of the retention period. */
+  last_contact_at: string;
+}
+export type CandidateRow = Selectable<CandidateTable>;
+export type NewCandidateRow = Insertable<CandidateTable>;
+
+export interface RegistrationTable {
+  id: string;
+  webinar_id: string;
+  candidate_id: string;
+  status: 'confirmed' | 'waitlisted' | 'cancelled';
+  /** With the server's secret key, gives the private token again (reminders need it). */
+  token_nonce: string;
+  /** SHA-256 of the private token, to find the registration from a link; the token is never stored. */
+  manage_token_hash: string;
+  project: string | null;
+  household: string | null;
+  horizon: string | null;
+  desired_region: string | null;
+  heard_from: string | null;
+  question: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  created_by: 'candidate' | 'agent' | 'import';
+  created_at: string;
+  confirmed_at: string | null;
+  cancelled_at: string | null;
+  attended: number | null;
+  attended_minutes: number | null;
+}
+export type RegistrationRow = Selectable<RegistrationTable>;
+export type NewRegistrationRow = Insertable<RegistrationTable>;
+
+/** One row per submitted registration form: the idempotency record of a form post. */
+export interface SubmissionTable {
+  key: string;
+  webinar_id: string;
+  registration_id: string;
+  outcome: 'created' | 'existing';
+  created_at: string;
+}
+
+export interface OutboxMessageTable {
+  id: string;
+  /** Unique: one message per event, whatever the retries. */
+  dedupe_key: string;
+  kind: string;
+  to_address: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** JSON array of { filename, contentType, content } with content in UTF-8 text. */
+  attachments: string;
+  /** JSON object of extra headers. */
+  headers: string;
+  status: 'queued' | 'sending' | 'sent' | 'retrying' | 'failed';
+  attempts: number;
+  run_after: string;
+  locked_until: string | null;
+  last_error: string | null;
+  last_attempt_at: string | null;
+  sent_at: string | null;
+  transport: string | null;
+  candidate_id: string | null;
+  webinar_id: string | null;
+  registration_id: string | null;
+  created_at: string;
+}
+export type OutboxMessageRow = Selectable<OutboxMessageTable>;
+export type NewOutboxMessageRow = Insertable<OutboxMessageTable>;
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor_type: 'candidate' | 'agent' | 'system' | 'anonymous';
+  actor_id: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  ip: string | null;
+  /** JSON object; never secrets, tokens or message bodies. */
+  details: string;
+}
+export type NewAuditLogRow = Insertable<AuditLogTable>;
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  webinars: WebinarTable;
+  candidates: CandidateTable;
+  registrations: RegistrationTable;
+  submissions: SubmissionTable;
+  outbox_messages: OutboxMessageTable;
+  audit_log: AuditLogTable;
+  meta: MetaTable;
+}
+
+export type { ColumnType, Generated };

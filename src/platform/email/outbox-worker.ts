@@ -1,0 +1,203 @@
+import type { Db } from '../db/database.ts';
+import type { OutboxMessageRow } from '../db/schema.ts';
+import type { Logger } from '../logger.ts';
+import type { Clock } from '../time.ts';
+import type { MailTransport, SendFailure } from './transport.ts';
+
+/**
+ * Sends what the outbox holds. At-least-once: a message is claimed (status "sending" with a lease),
+ * sent, then marked "sent"; a crash between the SMTP 250 and the update can send one duplicate, which
+ * carries the same Message-ID. Temporary failures back off; permanent ones are marked "failed" for agents.
+ */
+
+const QUICK_RETRY_SECONDS = [10, 30, 60, 300, 900, 1800];
+const SLOW_RETRY_SECONDS = [60, 300, 600, 1200, 1800];
+/** After this long a message still failing temporarily is marked failed for an agent to look at. */
+const GIVE_UP_AFTER_MS = 3 * 24 * 3600 * 1000;
+const LEASE_MS = 2 * 60 * 1000;
+
+export type RetryDecision = { kind: 'retry'; delaySeconds: number } | { kind: 'fail' };
+
+/** pretix's strategy: 4xx and socket errors retry quickly, a refused recipient without 5xx slowly, other 5xx fail. */
+export function retryDecision(error: SendFailure, attempts: number): RetryDecision {
+  const code = error.responseCode;
+  const pick = (list: number[]) => list[Math.min(attempts - 1, list.length - 1)] ?? list[list.length - 1]!;
+  if (code === undefined) return { kind: 'retry', delaySeconds: pick(QUICK_RETRY_SECONDS) };
+  if (code === 432) return { kind: 'retry', delaySeconds: Math.min(30 + attempts * 10, 1800) };
+  if (code >= 400 && code < 500) {
+    const slow = error.code === 'EENVELOPE' && /mailbox|full|quota|too large/i.test(error.message);
+    return { kind: 'retry', delaySeconds: pick(slow ? SLOW_RETRY_SECONDS : QUICK_RETRY_SECONDS) };
+  }
+  return { kind: 'fail' };
+}
+
+export interface OutboxWorkerOptions {
+  db: Db;
+  transport: MailTransport;
+  clock: Clock;
+  logger: Logger;
+  from: string;
+  replyTo?: string;
+  messageIdDomain: string;
+  batchSize?: number;
+  concurrency?: number;
+  pollMs?: number;
+}
+
+export class OutboxWorker {
+  readonly #o: Required<Omit<OutboxWorkerOptions, 'replyTo'>> & { replyTo?: string };
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<number> | undefined;
+  #stopped = true;
+  #again = false;
+
+  constructor(o: OutboxWorkerOptions) {
+    this.#o = { batchSize: 50, concurrency: 5, pollMs: 1000, ...o };
+  }
+
+  start() {
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  /** Nudges the loop after a commit that enqueued mail, instead of waiting for the next poll. */
+  notify() {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#schedule(0);
+  }
+
+  async stop() {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  #schedule(ms: number) {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#tick(), ms);
+    this.#timer.unref?.();
+  }
+
+  async #tick() {
+    this.#timer = undefined;
+    if (this.#running) return;
+    let sent = 0;
+    try {
+      this.#running = this.runOnce();
+      sent = await this.#running;
+    } catch (err) {
+      this.#o.logger.error('outbox tick failed', { err });
+    } finally {
+      this.#running = undefined;
+    }
+    const again = this.#again || sent >= this.#o.batchSize;
+    this.#again = false;
+    this.#schedule(again ? 0 : this.#o.pollMs);
+  }
+
+  /** Sends every message due now, batch after batch; returns how many were handled. For tests and the CLI. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.runOnce();
+      total += n;
+      if (n === 0) return total;
+    }
+  }
+
+  /** Claims one batch of due messages and sends them. */
+  async runOnce(): Promise<number> {
+    const batch = await this.#claim();
+    if (batch.length === 0) return 0;
+    const queue = [...batch];
+    const workers = Array.from({ length: Math.min(this.#o.concurrency, queue.length) }, async () => {
+      for (let m = queue.shift(); m; m = queue.shift()) await this.#sendOne(m);
+    });
+    await Promise.all(workers);
+    return batch.length;
+  }
+
+  async #claim(): Promise<OutboxMessageRow[]> {
+    const { db, clock, batchSize } = this.#o;
+    const now = clock.now();
+    const nowIso = now.toISOString();
+    const leaseIso = new Date(now.getTime() + LEASE_MS).toISOString();
+    return db.transaction(async (trx) => {
+      let q = trx
+        .selectFrom('outbox_messages')
+        .selectAll()
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', 'in', ['queued', 'retrying']), eb('run_after', '<=', nowIso)]),
+            // A worker that died mid-send left a lease behind: take it over once it has expired.
+            eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', nowIso)]),
+          ]),
+        )
+        .orderBy('run_after')
+        .limit(batchSize);
+      if (db.dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const rows = await q.execute();
+      if (rows.length === 0) return [];
+      await trx
+        .updateTable('outbox_messages')
+        .set((eb) => ({ status: 'sending', locked_until: leaseIso, attempts: eb('attempts', '+', 1), last_attempt_at: nowIso }))
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+      return rows.map((r) => ({ ...r, status: 'sending' as const, attempts: r.attempts + 1, locked_until: leaseIso }));
+    });
+  }
+
+  async #sendOne(m: OutboxMessageRow) {
+    const { db, transport, clock, logger, from, replyTo, messageIdDomain } = this.#o;
+    try {
+      await transport.send({
+        messageId: `<${m.id}@${messageIdDomain}>`,
+        from,
+        replyTo,
+        to: m.to_address,
+        subject: m.subject,
+        html: m.html,
+        text: m.text,
+        attachments: JSON.parse(m.attachments),
+        headers: {
+          'Auto-Submitted': 'auto-generated',
+          'X-Auto-Response-Suppress': 'All',
+          'X-NV-Correlation': m.id,
+          ...JSON.parse(m.headers),
+        },
+      });
+      await db.kysely
+        .updateTable('outbox_messages')
+        .set({ status: 'sent', sent_at: clock.now().toISOString(), locked_until: null, last_error: null, transport: transport.name })
+        .where('id', '=', m.id)
+        .execute();
+      logger.debug('mail sent', { outboxId: m.id, kind: m.kind });
+    } catch (e) {
+      const error = e as SendFailure;
+      const detail = `${error.responseCode ?? error.code ?? 'ERR'} ${String(error.message ?? e).slice(0, 300)}`;
+      const now = clock.now();
+      let decision = retryDecision(error, m.attempts);
+      if (decision.kind === 'retry' && now.getTime() - new Date(m.created_at).getTime() > GIVE_UP_AFTER_MS) decision = { kind: 'fail' };
+      await db.kysely
+        .updateTable('outbox_messages')
+        .set(
+          decision.kind === 'retry'
+            ? { status: 'retrying', run_after: new Date(now.getTime() + decision.delaySeconds * 1000).toISOString(), locked_until: null, last_error: detail }
+            : { status: 'failed', locked_until: null, last_error: detail },
+        )
+        .where('id', '=', m.id)
+        .execute();
+      logger.warn('mail not sent', { outboxId: m.id, kind: m.kind, decision: decision.kind, error: detail });
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import type { Child } from 'hono/jsx';
+import type { Context } from 'hono';
+
+export interface DocumentProps {
+  title: string;
+  /** Pages that re-render a form in error are titled "Erreur : …" (GOV.UK). */
+  hasError?: boolean;
+  stylesheet: string;
+  description?: string;
+  lang?: string;
+  bodyClass?: string;
+  noindex?: boolean;
+  children: Child;
+}
+
+export function Document(p: DocumentProps) {
+  return (
+    <html lang={p.lang ?? 'fr'}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{(p.hasError ? 'Erreur : ' : '') + p.title}</title>
+        {p.description ? <meta name="description" content={p.description} /> : null}
+        {p.noindex ? <meta name="robots" content="noindex" /> : null}
+        <link rel="stylesheet" href={p.stylesheet} />
+      </head>
+      <body class={p.bodyClass}>{p.children}</body>
+    </html>
+  );
+}
+
+/** Sends a server-rendered page; hono/jsx writes no doctype of its own. */
+export async function sendPage(c: Context, node: Child, status: 200 | 201 | 400 | 403 | 404 | 409 | 410 | 422 | 429 | 500 | 503 = 200) {
+  const body = '<!DOCTYPE html>' + (await (node as { toString(): string | Promise<string> }).toString());
+  return c.html(body, status);
+}

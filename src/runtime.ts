@@ -1,0 +1,105 @@
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { buildApp, type AppOptions } from './app.tsx';
+import type { Config } from './config.ts';
+import { isDatabaseEmpty, loadDemoData, seedDemo } from './features/demo/seed-demo.ts';
+import { loadTerritory, type Territory } from './features/territory/territory.ts';
+import { connect, type Db } from './platform/db/database.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { OutboxWorker } from './platform/email/outbox-worker.ts';
+import { createSmtpTransport, localMailboxTransport, type MailTransport } from './platform/email/transport.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+import { loadOrCreateSecretKey } from './platform/secret.ts';
+import { systemClock, type Clock } from './platform/time.ts';
+import type { Services } from './services.ts';
+
+export interface Runtime {
+  services: Services;
+  worker: OutboxWorker;
+  transport: MailTransport;
+  db: Db;
+  territory: Territory;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Config → database (migrated) → services and the outbox worker. Shared by the server, the CLI and tests. */
+export async function createRuntime(config: Config, overrides: { clock?: Clock; logger?: Logger; transport?: MailTransport; tokenKey?: Buffer } = {}): Promise<Runtime> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const territory = loadTerritory(config.territory);
+  const clock = overrides.clock ?? systemClock;
+  const db = connect(config.database.kind === 'sqlite' ? { kind: 'sqlite', file: config.database.file } : { kind: 'postgres', url: config.database.url });
+  await migrateToLatest(db);
+  const tokenKey = overrides.tokenKey ?? loadOrCreateSecretKey(config.appSecret, config.dataDir);
+  const transport = overrides.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : localMailboxTransport);
+  const from = config.mailFrom ?? `"${territory.programmeName.replace(/["@:,]/g, '').slice(0, 75)}" <${territory.contact.email}>`;
+  let worker: OutboxWorker | undefined;
+  const services: Services = {
+    config,
+    db,
+    clock,
+    territory,
+    logger,
+    tokenKey,
+    mailQueued: () => worker?.notify(),
+  };
+  worker = new OutboxWorker({ db, transport, clock, logger: logger.child({ component: 'outbox' }), from, replyTo: territory.contact.email, messageIdDomain: new URL(config.publicUrl).hostname });
+  return {
+    services,
+    worker,
+    transport,
+    db,
+    territory,
+    logger,
+    async close() {
+      await worker!.stop();
+      await transport.close();
+      await db.close();
+    },
+  };
+}
+
+export async function seedDemoIfEmpty(rt: Runtime, config: Config): Promise<boolean> {
+  if (!config.seedDemoWhenEmpty || !(await isDatabaseEmpty(rt.db))) return false;
+  const demo = loadDemoData(config.territory);
+  if (!demo) return false;
+  const summary = await seedDemo(rt.db, rt.territory, demo, { now: rt.services.clock.now(), tokenKey: rt.services.tokenKey });
+  rt.logger.info('demo data seeded', { ...summary });
+  return true;
+}
+
+export interface RunningServer {
+  runtime: Runtime;
+  server: Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the HTTP server (and the worker unless WORKER=off); stop() drains in-flight requests first. */
+export async function startServer(config: Config, runtime: Runtime, options: AppOptions = {}): Promise<RunningServer> {
+  const app = buildApp(runtime.services, options);
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+  });
+  server.keepAliveTimeout = 5000;
+  if (config.runWorkerInline) runtime.worker.start();
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  let stopping: Promise<void> | undefined;
+  return {
+    runtime,
+    server,
+    url: `http://${shownHost}:${port}`,
+    stop() {
+      stopping ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections?.();
+        });
+        await runtime.close();
+      })();
+      return stopping;
+    },
+  };
+}
