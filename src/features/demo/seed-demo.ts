@@ -223,6 +223,7 @@ export async function seedDemo(db: Db, t: Territory, demo: DemoData, opts: { now
         created_at: registeredAt.toISOString(),
         confirmed_at: registeredAt.toISOString(),
         cancelled_at: null,
+        waitlist_rank: null,
         attended: null,
         attended_minutes: null,
       });

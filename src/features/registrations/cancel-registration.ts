@@ -38,7 +38,7 @@ export async function cancelRegistration(s: Services, input: { registrationId: s
       wasConfirmed: reg.status === 'confirmed',
     });
     await enqueueEmail(trx, now, {
-      dedupeKey: `registration:${reg.id}:cancelled:${now.toISOString()}`,
+      dedupeKey: `registration:${reg.id}:${reg.token_nonce}:cancelled`,
       kind: 'registration-cancelled',
       to: candidate.email,
       ...mail,
@@ -64,7 +64,7 @@ export async function promoteFromWaitlist(s: Services, trx: Transaction<Database
     const next = await firstWaitlisted(trx, webinar.id);
     if (!next) return last;
     const nowIso = now.toISOString();
-    await trx.updateTable('registrations').set({ status: 'confirmed', confirmed_at: nowIso }).where('id', '=', next.id).execute();
+    await trx.updateTable('registrations').set({ status: 'confirmed', confirmed_at: nowIso, waitlist_rank: null }).where('id', '=', next.id).execute();
     const candidate = (await findCandidateById(trx, next.candidate_id))!;
     const mail = await renderRegistrationEmail('promoted', {
       territory: s.territory,
@@ -74,7 +74,7 @@ export async function promoteFromWaitlist(s: Services, trx: Transaction<Database
       token: registrationToken(s.tokenKey, next.id, next.token_nonce),
     });
     await enqueueEmail(trx, now, {
-      dedupeKey: `registration:${next.id}:promoted:${nowIso}`,
+      dedupeKey: `registration:${next.id}:${next.token_nonce}:promoted`,
       kind: 'registration-promoted',
       to: candidate.email,
       ...mail,

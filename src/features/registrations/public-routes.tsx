@@ -86,7 +86,7 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
     const row = await s.db.kysely
       .selectFrom('registrations')
       .innerJoin('candidates', 'candidates.id', 'registrations.candidate_id')
-      .select(['registrations.id', 'registrations.status', 'registrations.webinar_id', 'registrations.created_at', 'candidates.email'])
+      .select(['registrations.id', 'registrations.status', 'registrations.webinar_id', 'registrations.waitlist_rank', 'candidates.email'])
       .where('registrations.id', '=', sub.registration_id)
       .executeTakeFirstOrThrow();
     const webinar = (await findWebinarById(s.db.kysely, row.webinar_id))!;

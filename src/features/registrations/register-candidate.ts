@@ -11,7 +11,7 @@ import { normalizeEmail, type RegistrationStatus } from './registration.ts';
 import { renderRegistrationEmail } from './registration-emails.tsx';
 import { newRegistrationToken } from './registration-token.ts';
 import type { RegistrationForm, Source } from './registration-schemas.ts';
-import { findRegistration, findSubmission, insertRegistration, insertSubmission, waitlistPosition } from './registrations-repository.ts';
+import { findRegistration, findSubmission, insertRegistration, insertSubmission, nextWaitlistRank, waitlistPosition } from './registrations-repository.ts';
 
 export type RegistrationClosedCode = 'not-published' | 'cancelled' | 'started';
 
@@ -100,6 +100,7 @@ export async function registerCandidate(
       created_at: nowIso,
       confirmed_at: status === 'confirmed' ? nowIso : null,
       cancelled_at: null,
+      waitlist_rank: status === 'waitlisted' ? await nextWaitlistRank(trx, webinar.id) : null,
     };
     if (existing) {
       // Coming back after cancelling: the same row comes back to life with a new private link.
@@ -109,7 +110,7 @@ export async function registerCandidate(
     }
     await insertSubmission(trx, { key: input.submissionKey, webinar_id: webinar.id, registration_id: registrationId, outcome: 'created', created_at: nowIso });
 
-    const position = status === 'waitlisted' ? await waitlistPosition(trx, { webinar_id: webinar.id, created_at: nowIso, id: registrationId }) : undefined;
+    const position = status === 'waitlisted' ? await waitlistPosition(trx, { webinar_id: webinar.id, waitlist_rank: answers.waitlist_rank }) : undefined;
     const mail = await renderRegistrationEmail(status === 'confirmed' ? 'confirmed' : 'waitlisted', {
       territory,
       publicUrl: s.config.publicUrl,
@@ -119,7 +120,7 @@ export async function registerCandidate(
       waitlistPosition: position,
     });
     await enqueueEmail(trx, now, {
-      dedupeKey: `registration:${registrationId}:${status}:${nowIso}`,
+      dedupeKey: `registration:${registrationId}:${nonce}:${status}`,
       kind: status === 'confirmed' ? 'registration-confirmed' : 'registration-waitlisted',
       to: candidate.email,
       ...mail,

@@ -26,22 +26,32 @@ export async function firstWaitlisted(db: Q, webinarId: string): Promise<Registr
     .selectAll()
     .where('webinar_id', '=', webinarId)
     .where('status', '=', 'waitlisted')
-    .orderBy('created_at', 'asc')
-    .orderBy('id', 'asc')
+    .orderBy('waitlist_rank', 'asc')
     .limit(1)
     .executeTakeFirst();
 }
 
 /** 1-based rank on the waiting list. */
-export async function waitlistPosition(db: Q, r: Pick<RegistrationRow, 'webinar_id' | 'created_at' | 'id'>): Promise<number> {
+export async function waitlistPosition(db: Q, r: Pick<RegistrationRow, 'webinar_id' | 'waitlist_rank'>): Promise<number> {
+  if (r.waitlist_rank === null) return 0;
   const row = await db
     .selectFrom('registrations')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('webinar_id', '=', r.webinar_id)
     .where('status', '=', 'waitlisted')
-    .where((eb) => eb.or([eb('created_at', '<', r.created_at), eb.and([eb('created_at', '=', r.created_at), eb('id', '<=', r.id)])]))
+    .where('waitlist_rank', '<=', r.waitlist_rank)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** The next rank at the back of the waiting list; the caller holds the Rencontre's lock. */
+export async function nextWaitlistRank(db: Q, webinarId: string): Promise<number> {
+  const row = await db
+    .selectFrom('registrations')
+    .select((eb) => eb.fn.max('waitlist_rank').as('m'))
+    .where('webinar_id', '=', webinarId)
+    .executeTakeFirst();
+  return Number(row?.m ?? 0) + 1;
 }
 
 export async function findSubmission(db: Q, key: string) {

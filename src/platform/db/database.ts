@@ -97,6 +97,9 @@ export function connect(target: DatabaseTarget): Db {
     max: target.poolSize ?? 10,
     options: '-c lock_timeout=5000 -c statement_timeout=30000 -c TimeZone=UTC',
   });
+  // An idle connection closed by the server (restart, failover) must not take the process down:
+  // the pool drops it and the next query opens a new one.
+  pool.on('error', () => undefined);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,

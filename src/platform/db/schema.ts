@@ -84,6 +84,8 @@ export interface RegistrationTable {
   created_at: string;
   confirmed_at: string | null;
   cancelled_at: string | null;
+  /** Order on the waiting list, given under the Rencontre's lock: first come, first served, even within one millisecond. */
+  waitlist_rank: number | null;
   attended: number | null;
   attended_minutes: number | null;
 }

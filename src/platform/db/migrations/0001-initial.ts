@@ -80,6 +80,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('confirmed_at', 'text')
     .addColumn('cancelled_at', 'text')
+    .addColumn('waitlist_rank', 'integer')
     .addColumn('attended', 'integer')
     .addColumn('attended_minutes', 'integer')
     .addUniqueConstraint('registrations_webinar_candidate', ['webinar_id', 'candidate_id'])
