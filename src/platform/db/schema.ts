@@ -28,6 +28,8 @@ export interface WebinarTable {
   /** JSON array of partner organisation names. */
   partners: string;
   promotion_cost_cents: number | null;
+  /** Incremented at each change of date or link, so calendars replace the event (iCalendar SEQUENCE). */
+  calendar_sequence: ColumnType<number, number | undefined, number>;
   created_at: string;
   updated_at: string;
 }
@@ -144,6 +146,45 @@ export interface AuditLogTable {
 }
 export type NewAuditLogRow = Insertable<AuditLogTable>;
 
+export interface AgentTable {
+  id: string;
+  email: string;
+  email_normalized: string;
+  name: string;
+  role: 'admin' | 'referent';
+  /** invited: has not set a password yet. */
+  status: 'active' | 'invited' | 'disabled';
+  /** argon2id; null until the invitation is accepted. */
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+  last_sign_in_at: string | null;
+}
+export type AgentRow = Selectable<AgentTable>;
+
+/** Server-side sessions: the cookie holds a random token, the table its SHA-256. */
+export interface SessionTable {
+  id_hash: string;
+  agent_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+export type SessionRow = Selectable<SessionTable>;
+
+/** One-time links: invitation and password reset. */
+export interface AgentTokenTable {
+  token_hash: string;
+  agent_id: string;
+  purpose: 'invite' | 'reset';
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -157,6 +198,9 @@ export interface Database {
   outbox_messages: OutboxMessageTable;
   audit_log: AuditLogTable;
   meta: MetaTable;
+  agents: AgentTable;
+  sessions: SessionTable;
+  agent_tokens: AgentTokenTable;
 }
 
 export type { ColumnType, Generated };

@@ -29,6 +29,13 @@ export class RateLimiter {
     return 0;
   }
 
+  /** The seconds to wait before the next hit would be allowed, without counting one. */
+  peek(key: string): number {
+    const now = this.clock.now().getTime();
+    const list = (this.#hits.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    return list.length >= this.limit ? Math.max(1, Math.ceil((list[0]! + this.windowMs - now) / 1000)) : 0;
+  }
+
   /** Forgets a key, e.g. after a successful sign-in. */
   reset(key: string) {
     this.#hits.delete(key);
