@@ -16,6 +16,8 @@ export interface CalendarOptions {
   pageUrl: string;
   cancelled?: boolean;
   prodId: string;
+  /** When the file is written (DTSTAMP); now by default. */
+  stamp?: Date;
 }
 
 /**
@@ -24,13 +26,17 @@ export interface CalendarOptions {
  */
 export function webinarCalendar(w: Pick<Webinar, 'title' | 'summary' | 'startsAt' | 'endsAt'>, o: CalendarOptions): string {
   const cal = new ICalCalendar({ prodId: o.prodId, method: o.cancelled ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.PUBLISH });
-  cal.timezone({ name: o.zone, generator: (tz) => tzlib_get_ical_block(tz)[0] ?? null });
+  // No calendar-wide zone name: with one, ical-generator writes DTSTAMP as the process's local wall
+  // time without "Z", where RFC 5545 requires UTC. Each event carries its TZID, and the generator still
+  // adds the VTIMEZONE of every zone the events use.
+  cal.timezone({ name: null, generator: (tz) => tzlib_get_ical_block(tz)[0] ?? null });
   const description = [w.summary, o.joinUrl ? `Pour rejoindre la Rencontre : ${o.joinUrl}` : '', `Page de la Rencontre : ${o.pageUrl}`]
     .filter(Boolean)
     .join('\n\n');
   const event = cal.createEvent({
     id: o.uid,
     sequence: o.sequence ?? 0,
+    stamp: o.stamp ?? new Date(),
     start: utcToZonedWallTime(w.startsAt, o.zone),
     end: utcToZonedWallTime(w.endsAt, o.zone),
     timezone: o.zone,
