@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.ts';
-import type { OutboxMessageRow } from '../db/schema.ts';
+import type { Updateable } from 'kysely';
+import type { OutboxMessageRow, OutboxMessageTable } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../time.ts';
 import type { MailTransport, SendFailure } from './transport.ts';
@@ -14,7 +15,8 @@ const QUICK_RETRY_SECONDS = [10, 30, 60, 300, 900, 1800];
 const SLOW_RETRY_SECONDS = [60, 300, 600, 1200, 1800];
 /** After this long a message still failing temporarily is marked failed for an agent to look at. */
 const GIVE_UP_AFTER_MS = 3 * 24 * 3600 * 1000;
-const LEASE_MS = 2 * 60 * 1000;
+/** How long a claimed message belongs to the worker that claimed it; after that another worker may take it over. */
+export const OUTBOX_LEASE_MS = 2 * 60 * 1000;
 
 export type RetryDecision = { kind: 'retry'; delaySeconds: number } | { kind: 'fail' };
 
@@ -117,7 +119,11 @@ export class OutboxWorker {
     if (batch.length === 0) return 0;
     const queue = [...batch];
     const workers = Array.from({ length: Math.min(this.#o.concurrency, queue.length) }, async () => {
-      for (let m = queue.shift(); m; m = queue.shift()) await this.#sendOne(m);
+      for (let m = queue.shift(); m; m = queue.shift()) {
+        // A database error while recording one outcome must not stop the rest of the batch; that row
+        // keeps its lease and is taken over when the lease expires.
+        await this.#sendOne(m).catch((err: unknown) => this.#o.logger.error('outbox outcome not recorded', { outboxId: m.id, err }));
+      }
     });
     await Promise.all(workers);
     return batch.length;
@@ -127,7 +133,7 @@ export class OutboxWorker {
     const { db, clock, batchSize } = this.#o;
     const now = clock.now();
     const nowIso = now.toISOString();
-    const leaseIso = new Date(now.getTime() + LEASE_MS).toISOString();
+    const leaseIso = new Date(now.getTime() + OUTBOX_LEASE_MS).toISOString();
     return db.transaction(async (trx) => {
       let q = trx
         .selectFrom('outbox_messages')
@@ -158,7 +164,8 @@ export class OutboxWorker {
   }
 
   async #sendOne(m: OutboxMessageRow) {
-    const { db, transport, clock, logger, from, replyTo, messageIdDomain } = this.#o;
+    const { transport, clock, logger, from, replyTo, messageIdDomain } = this.#o;
+    let failure: unknown;
     try {
       await transport.send({
         messageId: `<${m.id}@${messageIdDomain}>`,
@@ -176,28 +183,44 @@ export class OutboxWorker {
           ...JSON.parse(m.headers),
         },
       });
-      await db.kysely
-        .updateTable('outbox_messages')
-        .set({ status: 'sent', sent_at: clock.now().toISOString(), locked_until: null, last_error: null, transport: transport.name })
-        .where('id', '=', m.id)
-        .execute();
-      logger.debug('mail sent', { outboxId: m.id, kind: m.kind });
     } catch (e) {
-      const error = e as SendFailure;
-      const detail = `${error.responseCode ?? error.code ?? 'ERR'} ${String(error.message ?? e).slice(0, 300)}`;
-      const now = clock.now();
-      let decision = retryDecision(error, m.attempts);
-      if (decision.kind === 'retry' && now.getTime() - new Date(m.created_at).getTime() > GIVE_UP_AFTER_MS) decision = { kind: 'fail' };
-      await db.kysely
-        .updateTable('outbox_messages')
-        .set(
-          decision.kind === 'retry'
-            ? { status: 'retrying', run_after: new Date(now.getTime() + decision.delaySeconds * 1000).toISOString(), locked_until: null, last_error: detail }
-            : { status: 'failed', locked_until: null, last_error: detail },
-        )
-        .where('id', '=', m.id)
-        .execute();
-      logger.warn('mail not sent', { outboxId: m.id, kind: m.kind, decision: decision.kind, error: detail });
+      failure = e ?? new Error('send failed');
     }
+    // Only a failure of the send itself is a reason to retry: once the peer has said 250, an error
+    // while recording it must not put the message back in the queue (it would go out twice).
+    if (failure === undefined) {
+      const updated = await this.#settle(m, { status: 'sent', sent_at: clock.now().toISOString(), locked_until: null, last_error: null, transport: transport.name });
+      if (updated) logger.debug('mail sent', { outboxId: m.id, kind: m.kind });
+      else logger.warn('mail sent after its lease was taken over', { outboxId: m.id, kind: m.kind });
+      return;
+    }
+    const error = failure as SendFailure;
+    const detail = `${error.responseCode ?? error.code ?? 'ERR'} ${String(error.message ?? failure).slice(0, 300)}`;
+    const now = clock.now();
+    let decision = retryDecision(error, m.attempts);
+    if (decision.kind === 'retry' && now.getTime() - new Date(m.created_at).getTime() > GIVE_UP_AFTER_MS) decision = { kind: 'fail' };
+    const updated = await this.#settle(
+      m,
+      decision.kind === 'retry'
+        ? { status: 'retrying', run_after: new Date(now.getTime() + decision.delaySeconds * 1000).toISOString(), locked_until: null, last_error: detail }
+        : { status: 'failed', locked_until: null, last_error: detail },
+    );
+    logger.warn('mail not sent', { outboxId: m.id, kind: m.kind, decision: decision.kind, error: detail, leaseLost: !updated });
+  }
+
+  /**
+   * Records the outcome only while this worker still holds the lease it claimed. A worker slower than
+   * its lease has been replaced: the one that took over owns the row, and a late "failed, retry" from
+   * here must not send back to the queue a message the other one has delivered.
+   */
+  async #settle(m: OutboxMessageRow, values: Updateable<OutboxMessageTable>): Promise<boolean> {
+    const r = await this.#o.db.kysely
+      .updateTable('outbox_messages')
+      .set(values)
+      .where('id', '=', m.id)
+      .where('status', '=', 'sending')
+      .where('locked_until', '=', m.locked_until!)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 }
