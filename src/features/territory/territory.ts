@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /**
@@ -61,8 +62,11 @@ export type Territory = z.infer<typeof territorySchema>;
 
 export class TerritoryError extends Error {}
 
-/** Resolves a territory name (a folder under ./territories) or a path to a folder. */
-export function territoryDirectory(nameOrPath: string, root = path.resolve('territories')): string {
+/** The territories shipped with the application, found from this file so that any working directory works (CLI, services). */
+const SHIPPED_TERRITORIES = fileURLToPath(new URL('../../../territories/', import.meta.url));
+
+/** Resolves a territory name (a folder under the application's territories/) or a path to a folder. */
+export function territoryDirectory(nameOrPath: string, root = SHIPPED_TERRITORIES): string {
   if (nameOrPath.includes('/') || nameOrPath.includes(path.sep)) return path.resolve(nameOrPath);
   return path.join(root, nameOrPath);
 }
