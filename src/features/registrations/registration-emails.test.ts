@@ -184,6 +184,7 @@ describe('rendering a registration e-mail', () => {
       startsAt: startUtc,
       endsAt: new Date(new Date(startUtc).getTime() + 3600_000).toISOString(),
       joinUrl: 'https://visio.example.org/j/123',
+      calendarSequence: 0,
     }) as Webinar;
   const token = 'A'.repeat(43);
 
