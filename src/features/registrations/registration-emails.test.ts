@@ -219,4 +219,27 @@ describe('rendering a registration e-mail', () => {
     expect([event.startDate.hour, event.startDate.minute]).toEqual([12, 30]);
     expect(event.startDate.convertToZone(ICAL.Timezone.utcTimezone).toJSDate().toISOString()).toBe(utc);
   });
+
+  it('the calendar file does not depend on the server time zone, even at an hour that zone skips', async () => {
+    const saved = process.env.TZ;
+    // Node reads TZ again when it is assigned: this process now believes it runs in New York.
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(new Date('2027-01-15T12:00:00Z').getTimezoneOffset()).toBe(300);
+      // 02:30 on 14 March 2027 does not exist in New York (clocks jump from 02:00 to 03:00); in Paris it is an ordinary hour.
+      for (const [date, utcStart, wall] of [
+        ['2027-03-14', '2027-03-14T01:30:00.000Z', [2, 30]],
+        ['2027-01-15', '2027-01-15T11:30:00.000Z', [12, 30]],
+      ] as const) {
+        const mail = await renderRegistrationEmail('confirmed', { territory, publicUrl: PUBLIC_URL, webinar: webinar(date, utcStart), firstName: 'Élise', token });
+        const { event } = readCalendar(mail.attachments[0]!.content);
+        expect([event.startDate.hour, event.startDate.minute]).toEqual(wall);
+        expect(event.startDate.convertToZone(ICAL.Timezone.utcTimezone).toJSDate().toISOString()).toBe(utcStart);
+        expect(event.duration.toSeconds()).toBe(3600);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
 });

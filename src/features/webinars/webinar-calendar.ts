@@ -1,6 +1,6 @@
 import { ICalAlarmType, ICalCalendar, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import { DateTime } from 'luxon';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
-import { utcToZonedWallTime } from '../../platform/time.ts';
 import type { Webinar } from './webinar.ts';
 
 export interface CalendarOptions {
@@ -37,8 +37,10 @@ export function webinarCalendar(w: Pick<Webinar, 'title' | 'summary' | 'startsAt
     id: o.uid,
     sequence: o.sequence ?? 0,
     stamp: o.stamp ?? new Date(),
-    start: utcToZonedWallTime(w.startsAt, o.zone),
-    end: utcToZonedWallTime(w.endsAt, o.zone),
+    // Luxon times in the zone: ical-generator writes their wall time in that zone. A wall-time string
+    // would be read in the server's own zone first, and shift by an hour when that zone skips it.
+    start: DateTime.fromISO(w.startsAt, { zone: o.zone }),
+    end: DateTime.fromISO(w.endsAt, { zone: o.zone }),
     timezone: o.zone,
     summary: w.title,
     description,
