@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { sql } from 'kysely';
+import { adminArea } from './areas/admin/admin-area.tsx';
 import { legalRoutes } from './areas/public/legal-pages.tsx';
+import { authRoutes } from './features/agents/auth-routes.tsx';
+import type { SignInThrottle } from './features/agents/sign-in.ts';
 import { PublicPage, type Site } from './areas/public/layout.tsx';
 import { registrationPublicRoutes, type RegistrationLimits } from './features/registrations/public-routes.tsx';
 import { webinarPublicRoutes } from './features/webinars/public-routes.tsx';
@@ -17,6 +20,10 @@ export type AppEnv = { Variables: { requestId: string; log: Logger } };
 
 export interface AppOptions {
   registrationLimits?: RegistrationLimits;
+  signInThrottle?: SignInThrottle;
+  /** Whether e-mail leaves through SMTP (the mailbox says so to agents). */
+  smtpConfigured?: boolean;
+  auditRetentionDays?: number;
 }
 
 function ErrorPage({ site, title, message, reference }: { site: Site; title: string; message: string; reference?: string }) {
@@ -81,6 +88,8 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   app.route('/', webinarPublicRoutes(s, site));
   app.route('/', registrationPublicRoutes(s, site, options.registrationLimits));
   app.route('/', legalRoutes(site));
+  app.route('/', authRoutes(s, site, options.signInThrottle));
+  app.route('/admin', adminArea(s, site, { smtpConfigured: options.smtpConfigured ?? false, auditRetentionDays: options.auditRetentionDays ?? 365 }));
 
   app.notFound((c) => sendPage(c, <ErrorPage site={site} title="Page introuvable" message="Cette page n’existe pas ou n’existe plus. Vérifiez l’adresse, ou repartez de l’accueil." />, 404));
 

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config.ts';
+import { demoSignInHint } from './features/agents/seed-demo-agents.ts';
 import { TerritoryError } from './features/territory/territory.ts';
 import { createRuntime, seedDemoIfEmpty, startServer } from './runtime.ts';
 
@@ -8,12 +9,18 @@ async function main() {
   const runtime = await createRuntime(config);
   const seeded = await seedDemoIfEmpty(runtime, config);
   const running = await startServer(config, runtime);
+  const demo = demoSignInHint(config.dataDir);
+  const signIn = demo.length
+    ? demo.map((l) => `    ${l}`)
+    : ['    Créez un agent : npx nouvelle-vie agent create --email … --name … --role admin'];
   const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
   const lines = [
     '',
     `  ${runtime.territory.programmeName} est en ligne : ${running.url}`,
     `  Base de données : ${where}${seeded ? ' (données de démonstration ajoutées)' : ''}`,
     `  E-mails : ${config.smtpUrl ? 'envoyés par SMTP' : 'gardés dans la boîte locale (pas de SMTP_URL)'}`,
+    `  Espace de gestion : ${running.url}/admin`,
+    ...signIn,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');

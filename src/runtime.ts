@@ -3,6 +3,9 @@ import { serve } from '@hono/node-server';
 import { buildApp, type AppOptions } from './app.tsx';
 import type { Config } from './config.ts';
 import { isDatabaseEmpty, loadDemoData, seedDemo } from './features/demo/seed-demo.ts';
+import { seedDemoAgents } from './features/agents/seed-demo-agents.ts';
+import { purgeExpiredSessions } from './features/agents/sessions.ts';
+import { purgeAuditLog } from './features/audit/audit-log.ts';
 import { loadTerritory, type Territory } from './features/territory/territory.ts';
 import { connect, type Db } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
@@ -64,7 +67,8 @@ export async function seedDemoIfEmpty(rt: Runtime, config: Config): Promise<bool
   const demo = loadDemoData(config.territory);
   if (!demo) return false;
   const summary = await seedDemo(rt.db, rt.territory, demo, { now: rt.services.clock.now(), tokenKey: rt.services.tokenKey });
-  rt.logger.info('demo data seeded', { ...summary });
+  const agents = await seedDemoAgents(rt.services, config.territory, config.dataDir);
+  rt.logger.info('demo data seeded', { ...summary, agents: agents.created });
   return true;
 }
 
@@ -77,12 +81,13 @@ export interface RunningServer {
 
 /** Starts the HTTP server (and the worker unless WORKER=off); stop() drains in-flight requests first. */
 export async function startServer(config: Config, runtime: Runtime, options: AppOptions = {}): Promise<RunningServer> {
-  const app = buildApp(runtime.services, options);
+  const app = buildApp(runtime.services, { smtpConfigured: Boolean(config.smtpUrl), auditRetentionDays: config.auditRetentionDays, ...options });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
   });
   server.keepAliveTimeout = 5000;
   if (config.runWorkerInline) runtime.worker.start();
+  const maintenance = startMaintenance(runtime, config);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -97,9 +102,31 @@ export async function startServer(config: Config, runtime: Runtime, options: App
           server.close(() => resolve());
           server.closeIdleConnections?.();
         });
+        clearInterval(maintenance);
         await runtime.close();
       })();
       return stopping;
     },
   };
+}
+
+/**
+ * Housekeeping that must happen whether anyone looks or not: expired sessions and audit entries older
+ * than the retention period are deleted, at start and then every hour.
+ */
+export function startMaintenance(runtime: Runtime, config: Config): NodeJS.Timeout {
+  const run = async () => {
+    try {
+      const now = runtime.services.clock.now();
+      await purgeExpiredSessions(runtime.db.kysely, now);
+      const purged = await purgeAuditLog(runtime.db.kysely, now, config.auditRetentionDays);
+      if (purged) runtime.logger.info('audit log purged', { purged, retentionDays: config.auditRetentionDays });
+    } catch (err) {
+      runtime.logger.error('maintenance failed', { err });
+    }
+  };
+  void run();
+  const timer = setInterval(run, 3600_000);
+  timer.unref();
+  return timer;
 }

@@ -11,6 +11,8 @@ export type AdminEnv = {
     session: SessionRow;
     /** The form body, already read by the guard for the CSRF check. */
     form: Record<string, string>;
+    /** The same body with repeated fields (checkboxes) kept. */
+    params: URLSearchParams;
   };
 };
 

@@ -2,7 +2,6 @@ import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { loadSession, csrfMatches, sessionCookieName } from '../../features/agents/sessions.ts';
 import type { Role } from '../../features/agents/agent.ts';
-import { formBody } from '../../platform/http/client-ip.ts';
 import { Forbidden } from '../../platform/http/errors.ts';
 import { recordAudit } from '../../platform/audit/audit.ts';
 import type { Services } from '../../services.ts';
@@ -28,13 +27,16 @@ export function requireAgent(s: Services): MiddlewareHandler<AdminEnv> {
     c.set('agent', active.agent);
     c.set('session', active.session);
     let form: Record<string, string> = {};
+    let params = new URLSearchParams();
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const type = c.req.header('content-type') ?? '';
       if (type.startsWith('multipart/form-data')) {
         const body = await c.req.parseBody();
         form = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-      } else {
-        form = await formBody(c);
+        params = new URLSearchParams(form);
+      } else if (type.startsWith('application/x-www-form-urlencoded')) {
+        params = new URLSearchParams(await c.req.text());
+        form = Object.fromEntries(params);
       }
       if (!csrfMatches(active.session.csrf_token, form._csrf)) {
         await recordAudit(s.db.kysely, s.clock.now(), { type: 'agent', id: active.agent.id }, 'security.csrf-refused', null, { path: c.req.path });
@@ -42,6 +44,7 @@ export function requireAgent(s: Services): MiddlewareHandler<AdminEnv> {
       }
     }
     c.set('form', form);
+    c.set('params', params);
     c.header('Cache-Control', 'no-store');
     await next();
   };

@@ -184,7 +184,9 @@ export async function seedDemo(db: Db, t: Territory, demo: DemoData, opts: { now
     const chosen = new Set<string>();
     const regsHere: NewRegistrationRow[] = [];
     for (let i = 0; i < p.registrations; i++) {
-      const registeredAt = new Date(start.getTime() - rnd.int(1, 28) * 86_400_000 - rnd.int(0, 86_399) * 1000);
+      // Registered in the four weeks before the edition, and never later than now for a coming one.
+      const latest = Math.min(start.getTime(), now.getTime());
+      const registeredAt = new Date(latest - rnd.int(1, 28) * 86_400_000 - rnd.int(0, 86_399) * 1000);
       // About one in eight is someone who already came to an earlier edition.
       let person: NewCandidateRow | undefined;
       if (people.length > 20 && rnd.next() < 0.125) {

@@ -51,7 +51,7 @@ export function registrationCalendar(c: RegistrationEmailContext, opts: { cancel
     content: webinarCalendar(c.webinar, {
       zone: c.territory.timezone,
       uid: `webinar-${c.webinar.id}@${host}`,
-      sequence: opts.sequence,
+      sequence: opts.sequence ?? c.webinar.calendarSequence,
       organizerName: c.territory.programmeName,
       organizerEmail: c.territory.contact.email,
       joinUrl: joinUrl(c.publicUrl, c.token),
@@ -145,6 +145,6 @@ export async function renderRegistrationEmail(kind: RegistrationEmailKind, c: Re
     </EmailLayout>,
   );
 
-  const attachments = hasSeat ? [registrationCalendar(c)] : kind === 'cancelled' && c.wasConfirmed ? [registrationCalendar(c, { cancelled: true, sequence: 1 })] : [];
+  const attachments = hasSeat ? [registrationCalendar(c)] : kind === 'cancelled' && c.wasConfirmed ? [registrationCalendar(c, { cancelled: true, sequence: c.webinar.calendarSequence + 1 })] : [];
   return { subject: subjects[kind], html, text, attachments };
 }

@@ -19,6 +19,9 @@ export interface Webinar {
   programme: string[];
   speakers: Speaker[];
   partners: string[];
+  promotionCostCents: number | null;
+  /** iCalendar SEQUENCE: raised at each change of date or link. */
+  calendarSequence: number;
 }
 
 export interface Speaker {
@@ -54,6 +57,8 @@ export function webinarFromRow(r: WebinarRow): Webinar {
     programme: parseJsonArray<string>(r.programme, []),
     speakers: parseJsonArray<Speaker>(r.speakers, []),
     partners: parseJsonArray<string>(r.partners, []),
+    promotionCostCents: r.promotion_cost_cents,
+    calendarSequence: r.calendar_sequence,
   };
 }
 

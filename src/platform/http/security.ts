@@ -18,11 +18,12 @@ export function securityHeaders(opts: { isHttps: boolean }): MiddlewareHandler {
   return async (c, next) => {
     await next();
     const h = c.res.headers;
-    h.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    // A handler may set a stricter policy of its own (the e-mail preview); otherwise the default applies.
+    if (!h.has('Content-Security-Policy')) h.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     h.set('X-Content-Type-Options', 'nosniff');
     // Private links carry a token in their path: it must never leave in a Referer header.
     h.set('Referrer-Policy', 'same-origin');
-    h.set('X-Frame-Options', 'DENY');
+    if (!h.has('X-Frame-Options')) h.set('X-Frame-Options', 'DENY');
     h.set('Cross-Origin-Opener-Policy', 'same-origin');
     h.set('Cross-Origin-Resource-Policy', 'same-origin');
     h.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');

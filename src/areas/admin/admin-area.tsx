@@ -1,0 +1,37 @@
+import { Hono } from 'hono';
+import { agentAdminRoutes } from '../../features/agents/admin-routes.tsx';
+import { auditAdminRoutes } from '../../features/audit/admin-routes.tsx';
+import { candidateAdminRoutes } from '../../features/candidates/admin-routes.tsx';
+import { dashboardAdminRoutes } from '../../features/dashboard/admin-routes.tsx';
+import { mailboxAdminRoutes } from '../../features/mailbox/admin-routes.tsx';
+import { registrationAdminRoutes } from '../../features/registrations/admin-routes.tsx';
+import { webinarAdminRoutes } from '../../features/webinars/admin-routes.tsx';
+import type { Services } from '../../services.ts';
+import type { Site } from '../public/layout.tsx';
+import type { AdminEnv } from './admin-env.ts';
+import { requireAgent } from './guard.ts';
+
+export interface AdminAreaOptions {
+  smtpConfigured: boolean;
+  auditRetentionDays: number;
+}
+
+/**
+ * The back-office, mounted at /admin. The guard runs before every route of it (a session, and the
+ * CSRF token on writes); admin-only sub-apps, on their own prefix, add a role check of their own. Nothing here is decided by
+ * matching URL strings.
+ */
+export function adminArea(s: Services, site: Site, opts: AdminAreaOptions) {
+  const app = new Hono<AdminEnv>();
+  app.use('*', requireAgent(s));
+
+  app.route('/', dashboardAdminRoutes(s, site));
+  app.route('/', webinarAdminRoutes(s, site));
+  app.route('/', registrationAdminRoutes(s, site));
+  app.route('/', candidateAdminRoutes(s, site));
+  app.route('/', mailboxAdminRoutes(s, site, { smtpConfigured: opts.smtpConfigured }));
+  // Admin-only sub-apps check the role themselves, on their own prefix.
+  app.route('/agents', agentAdminRoutes(s, site));
+  app.route('/journal', auditAdminRoutes(s, site, { retentionDays: opts.auditRetentionDays }));
+  return app;
+}

@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+
+export const AUDIT_PAGE_SIZE = 100;
+
+/** What an admin reads in the journal: the action names of the platform in French. */
+export const actionLabels: Record<string, string> = {
+  'agent.sign-in': 'Connexion',
+  'agent.sign-in-failed': 'Connexion refusée',
+  'agent.sign-in-throttled': 'Connexion bloquée (trop de tentatives)',
+  'agent.sign-out': 'Déconnexion',
+  'agent.created': 'Agent créé',
+  'agent.invited': 'Agent invité',
+  'agent.invitation-accepted': 'Invitation acceptée',
+  'agent.password-changed': 'Mot de passe changé',
+  'agent.password-reset-sent': 'Lien de mot de passe envoyé',
+  'agent.disabled': 'Agent désactivé',
+  'agent.enabled': 'Agent réactivé',
+  'webinar.created': 'Rencontre créée',
+  'webinar.updated': 'Rencontre modifiée',
+  'webinar.cancelled': 'Rencontre annulée',
+  'registration.confirmed': 'Inscription confirmée',
+  'registration.waitlisted': 'Inscription en liste d’attente',
+  'registration.cancelled': 'Inscription annulée',
+  'registration.promoted': 'Place attribuée depuis la liste d’attente',
+  'registration.promoted-by-agent': 'Place donnée par un agent',
+  'registrations.exported': 'Export des inscrits',
+  'candidate.data-exported': 'Export de ses données par la personne',
+  'email.resent': 'Courriel renvoyé',
+  'security.csrf-refused': 'Requête refusée (jeton de sécurité)',
+  'security.forbidden': 'Accès refusé',
+  'audit.purged': 'Journal purgé',
+};
+
+export async function listAuditEntries(db: Kysely<Database>, f: { action: string; actor: string; page: number }) {
+  let q = db.selectFrom('audit_log as a').leftJoin('agents as g', (j) => j.onRef('g.id', '=', 'a.actor_id').on('a.actor_type', '=', 'agent'));
+  if (f.action) q = q.where('a.action', 'like', `${f.action.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+  if (f.actor) q = q.where('a.actor_id', '=', f.actor);
+  const [rows, count] = await Promise.all([
+    q
+      .select(['a.id', 'a.at', 'a.actor_type', 'a.actor_id', 'g.name as actorName', 'a.action', 'a.subject_type', 'a.subject_id', 'a.ip', 'a.details'])
+      .orderBy('a.at', 'desc')
+      .orderBy('a.id')
+      .limit(AUDIT_PAGE_SIZE)
+      .offset((f.page - 1) * AUDIT_PAGE_SIZE)
+      .execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Entries older than the retention period are deleted (CNIL: logs 6 to 12 months); the purge itself is logged. */
+export async function purgeAuditLog(db: Kysely<Database>, now: Date, retentionDays: number): Promise<number> {
+  const before = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+  const r = await db.deleteFrom('audit_log').where('at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0n);
+}

@@ -1,0 +1,115 @@
+import { Hono } from 'hono';
+import type { AdminEnv } from '../../areas/admin/admin-env.ts';
+import { AdminPage } from '../../areas/admin/layout.tsx';
+import type { Site } from '../../areas/public/layout.tsx';
+import { formatDate, formatSlot } from '../../platform/time.ts';
+import { sendPage } from '../../platform/views/document.tsx';
+import type { Services } from '../../services.ts';
+import { countByStatus } from '../mailbox/mailbox-repository.ts';
+import { registrationCounts } from '../registrations/registrants-query.ts';
+import { webinarFromRow, type Webinar } from '../webinars/webinar.ts';
+
+/** The first page an agent sees: the next Rencontre, the last one, and what needs attention. */
+export function dashboardAdminRoutes(s: Services, site: Site) {
+  const app = new Hono<AdminEnv>();
+  const t = s.territory;
+
+  app.get('/', async (c) => {
+    const now = s.clock.now();
+    const nowIso = now.toISOString();
+    const db = s.db.kysely;
+    const [nextRow, lastRow, mail, drafts, noLink] = await Promise.all([
+      db.selectFrom('webinars').selectAll().where('status', '=', 'published').where('ends_at', '>', nowIso).orderBy('starts_at').limit(1).executeTakeFirst(),
+      db.selectFrom('webinars').selectAll().where('status', '=', 'published').where('ends_at', '<=', nowIso).orderBy('starts_at', 'desc').limit(1).executeTakeFirst(),
+      countByStatus(db),
+      db
+        .selectFrom('webinars')
+        .select(['id', 'title', 'starts_at'])
+        .where('status', '=', 'draft')
+        .where('starts_at', '>', nowIso)
+        .where('starts_at', '<', new Date(now.getTime() + 45 * 86_400_000).toISOString())
+        .orderBy('starts_at')
+        .execute(),
+      db
+        .selectFrom('webinars')
+        .select(['id', 'title', 'starts_at'])
+        .where('status', '=', 'published')
+        .where('join_url', 'is', null)
+        .where('starts_at', '>', nowIso)
+        .where('starts_at', '<', new Date(now.getTime() + 14 * 86_400_000).toISOString())
+        .orderBy('starts_at')
+        .execute(),
+    ]);
+    const next = nextRow ? webinarFromRow(nextRow) : null;
+    const last = lastRow ? webinarFromRow(lastRow) : null;
+    const [nextCounts, lastCounts] = await Promise.all([next ? registrationCounts(db, next.id) : null, last ? registrationCounts(db, last.id) : null]);
+    const attention: Array<{ text: string; href: string }> = [];
+    if (mail.failed) attention.push({ text: `${mail.failed} courriel${mail.failed > 1 ? 's' : ''} en échec à regarder`, href: '/admin/courriels?statut=failed' });
+    if (mail.retrying) attention.push({ text: `${mail.retrying} courriel${mail.retrying > 1 ? 's' : ''} en attente d’un nouvel essai`, href: '/admin/courriels?statut=retrying' });
+    for (const w of noLink) attention.push({ text: `Pas encore de lien de connexion pour la Rencontre du ${formatDate(w.starts_at, t.timezone)}`, href: `/admin/rencontres/${w.id}/modifier` });
+    for (const w of drafts) attention.push({ text: `Brouillon à publier : ${w.title} (${formatDate(w.starts_at, t.timezone)})`, href: `/admin/rencontres/${w.id}/modifier` });
+
+    const WebinarBlock = ({ w, counts, past }: { w: Webinar; counts: NonNullable<typeof nextCounts>; past: boolean }) => {
+      const seats = w.capacity === null ? null : Math.max(0, w.capacity - counts.confirmed);
+      const rate = counts.confirmed ? Math.round((100 * counts.attended) / counts.confirmed) : 0;
+      return (
+        <div class="card">
+          <h3>
+            <a href={`/admin/rencontres/${w.id}`}>{w.title}</a>
+          </h3>
+          <p class="meta">{formatSlot(w.startsAt, w.endsAt, t.timezone)}</p>
+          <ul class="stats">
+            <li>
+              <strong>{counts.confirmed}</strong> inscrits
+            </li>
+            {past ? (
+              <li>
+                <strong>{counts.attended}</strong> présents ({rate} %)
+              </li>
+            ) : (
+              <>
+                <li>
+                  <strong>{counts.waitlisted}</strong> en attente
+                </li>
+                <li>
+                  <strong>{seats === null ? 'illimité' : seats}</strong> places restantes
+                </li>
+              </>
+            )}
+          </ul>
+        </div>
+      );
+    };
+
+    return sendPage(
+      c,
+      <AdminPage site={site} agent={c.get('agent')} csrf={c.get('session').csrf_token} title="Tableau de bord" current="dashboard">
+        <h1>Bonjour {c.get('agent').name}</h1>
+        <h2>À regarder</h2>
+        {attention.length ? (
+          <ul>
+            {attention.map((a) => (
+              <li>
+                <a href={a.href}>{a.text}</a>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="inset">Rien ne demande votre attention pour le moment.</p>
+        )}
+        <h2>Prochaine Rencontre</h2>
+        {next && nextCounts ? (
+          <WebinarBlock w={next} counts={nextCounts} past={false} />
+        ) : (
+          <p class="inset">
+            Aucune Rencontre publiée à venir. <a href="/admin/rencontres/planifier">Proposer les prochaines dates</a>
+          </p>
+        )}
+        <h2>Dernière Rencontre</h2>
+        {last && lastCounts ? <WebinarBlock w={last} counts={lastCounts} past={true} /> : <p class="inset">Aucune Rencontre passée.</p>}
+      </AdminPage>,
+    );
+  });
+
+  return app;
+}

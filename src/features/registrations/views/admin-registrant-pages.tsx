@@ -1,0 +1,253 @@
+import { AdminPage, type AdminPageProps } from '../../../areas/admin/layout.tsx';
+import { formatShortDate, formatSlot, formatTime } from '../../../platform/time.ts';
+import { Button, HiddenFields, type FieldErrors } from '../../../platform/views/form-kit.tsx';
+import { regionLabel, themeLabel } from '../../territory/territory.ts';
+import type { Webinar } from '../../webinars/webinar.ts';
+import { StatusTag } from '../../webinars/views/admin-webinar-pages.tsx';
+import { NO_SOURCE, REGISTRANTS_PAGE_SIZE, type RegistrantFilters, type RegistrantRow } from '../registrants-query.ts';
+import { households, labelOf, projects, statusLabels } from '../registration.ts';
+import { RegistrationForm, type FormValues } from './registration-form.tsx';
+
+type Frame = Omit<AdminPageProps, 'children' | 'title' | 'current'>;
+
+const registrationStatusTag = { confirmed: 'tag tag--green', waitlisted: 'tag tag--warning', cancelled: 'tag tag--grey' } as const;
+
+function query(f: RegistrantFilters, over: Partial<RegistrantFilters>): string {
+  const merged = { ...f, ...over };
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(merged)) {
+    if (v === '' || (k === 'page' && v === 1) || (k === 'tri' && v === 'date') || (k === 'ordre' && v === 'asc')) continue;
+    params.set(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+function SortHeader(p: { label: string; key: RegistrantFilters['tri']; f: RegistrantFilters; base: string }) {
+  const active = p.f.tri === p.key;
+  const next = active && p.f.ordre === 'asc' ? 'desc' : 'asc';
+  return (
+    <th scope="col" aria-sort={active ? (p.f.ordre === 'asc' ? 'ascending' : 'descending') : undefined}>
+      <a href={`${p.base}${query(p.f, { tri: p.key, ordre: next, page: 1 })}`}>
+        {p.label}
+        {active ? <span aria-hidden="true">{p.f.ordre === 'asc' ? ' ▲' : ' ▼'}</span> : null}
+        {active ? <span class="visually-hidden">{p.f.ordre === 'asc' ? ' (tri croissant)' : ' (tri décroissant)'}</span> : null}
+      </a>
+    </th>
+  );
+}
+
+export interface WebinarDetailProps extends Frame {
+  webinar: Webinar;
+  counts: { confirmed: number; waitlisted: number; cancelled: number; attended: number };
+  filters: RegistrantFilters;
+  rows: RegistrantRow[];
+  total: number;
+  sources: string[];
+  now: Date;
+}
+
+export function AdminWebinarDetailPage(p: WebinarDetailProps) {
+  const t = p.site.territory;
+  const w = p.webinar;
+  const f = p.filters;
+  const base = `/admin/rencontres/${w.id}`;
+  const pages = Math.max(1, Math.ceil(p.total / REGISTRANTS_PAGE_SIZE));
+  const seats = w.capacity === null ? null : Math.max(0, w.capacity - p.counts.confirmed);
+  const past = new Date(w.endsAt).getTime() <= p.now.getTime();
+  const filtered = f.q || f.statut || f.projet || f.source || f.foyer || f.region;
+  return (
+    <AdminPage {...p} title={w.title} current="webinars" wide trail={[['Rencontres', '/admin/rencontres']]}>
+      <h1>{w.title}</h1>
+      <p>
+        <StatusTag status={w.status} /> {w.kind === 'thematic' ? <span class="tag">{themeLabel(t, w.theme)}</span> : <span class="tag tag--grey">Généraliste</span>}
+      </p>
+      <p class="lead">{formatSlot(w.startsAt, w.endsAt, t.timezone)}</p>
+      <ul class="stats">
+        <li>
+          <strong>{p.counts.confirmed}</strong> inscrits confirmés
+        </li>
+        <li>
+          <strong>{p.counts.waitlisted}</strong> en liste d’attente
+        </li>
+        <li>
+          <strong>{seats === null ? 'illimité' : seats}</strong> places restantes
+        </li>
+        <li>
+          <strong>{p.counts.cancelled}</strong> annulations
+        </li>
+        {past ? (
+          <li>
+            <strong>{p.counts.attended}</strong> présents
+          </li>
+        ) : null}
+      </ul>
+      <div class="button-row">
+        <a class="button button--secondary" href={`${base}/modifier`}>
+          Modifier la Rencontre
+        </a>
+        <a class="button button--secondary" href={`${base}/inscrire`}>
+          Inscrire une personne
+        </a>
+        {w.status !== 'draft' ? (
+          <a href={`/rencontres/${w.slug}`}>
+            Voir la page publique<span class="visually-hidden"> de {w.title}</span>
+          </a>
+        ) : null}
+      </div>
+      <h2 id="registrants-title">Personnes inscrites</h2>
+      <form method="get" action={base} class="filters" role="search" aria-label="Filtrer les inscrits">
+        <div class="form-group">
+          <label class="label" for="f-q">
+            Rechercher
+          </label>
+          <input class="input input--half" id="f-q" name="q" type="search" value={f.q} placeholder="Nom, e-mail ou téléphone" />
+        </div>
+        <FilterSelect id="statut" label="Statut" value={f.statut} options={[['confirmed', statusLabels.confirmed], ['waitlisted', statusLabels.waitlisted], ['cancelled', statusLabels.cancelled]]} />
+        <FilterSelect id="projet" label="Projet" value={f.projet} options={projects.map((x) => [x.value, x.label])} />
+        <FilterSelect id="foyer" label="Foyer" value={f.foyer} options={households.map((x) => [x.value, x.label])} />
+        <FilterSelect id="region" label="Région envisagée" value={f.region} options={[...t.regions.map((r) => [r.key, r.label] as [string, string]), ['unknown', 'Ne sait pas encore']]} />
+        <FilterSelect id="source" label="Source" value={f.source} options={[...p.sources.map((x) => [x, x] as [string, string]), [NO_SOURCE, 'Sans source']]} />
+        <div class="form-group">
+          <button class="button button--secondary" type="submit">
+            Filtrer
+          </button>
+          {filtered ? <a href={base}>Effacer les filtres</a> : null}
+        </div>
+      </form>
+      <p role="status">
+        {p.total === 0 ? 'Aucune personne ne correspond.' : `${p.total} personne${p.total > 1 ? 's' : ''}${filtered ? ' correspondent aux filtres' : ''}.`}{' '}
+        {p.total > 0 ? (
+          <>
+            Exporter {filtered ? 'cette sélection' : 'la liste'} : <a href={`${base}/inscrits.csv${query(f, { page: 1 })}`}>CSV</a> ou <a href={`${base}/inscrits.xlsx${query(f, { page: 1 })}`}>Excel (XLSX)</a>
+          </>
+        ) : null}
+      </p>
+      {p.rows.length ? (
+        <div class="table-wrap">
+          <table aria-labelledby="registrants-title">
+            <thead>
+              <tr>
+                <SortHeader label="Nom" key="nom" f={f} base={base} />
+                <th scope="col">Contact</th>
+                <th scope="col">Vient de</th>
+                <th scope="col">Projet</th>
+                <th scope="col">Région</th>
+                <th scope="col">Source</th>
+                <SortHeader label="Inscrit le" key="date" f={f} base={base} />
+                <SortHeader label="Statut" key="statut" f={f} base={base} />
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.rows.map((r) => (
+                <tr>
+                  <th scope="row">
+                    <a href={`/admin/candidats/${r.candidateId}`}>
+                      {r.lastName.toUpperCase()} {r.firstName}
+                    </a>
+                  </th>
+                  <td>
+                    {r.email}
+                    {r.phone ? <div class="meta">{r.phone}</div> : null}
+                  </td>
+                  <td>{[r.postcode, r.town].filter(Boolean).join(' ') || r.country || ''}</td>
+                  <td>{labelOf(projects, r.project)}</td>
+                  <td>{regionLabel(t, r.desiredRegion)}</td>
+                  <td>{r.utmSource ?? '–'}</td>
+                  <td>
+                    {formatShortDate(r.createdAt, t.timezone)} {formatTime(r.createdAt, t.timezone)}
+                  </td>
+                  <td>
+                    <span class={registrationStatusTag[r.status]}>{statusLabels[r.status]}</span>
+                    {past && r.status === 'confirmed' && r.attended !== null ? <div class="meta">{r.attended ? `présent·e ${r.attendedMinutes ?? 0} min` : 'absent·e'}</div> : null}
+                  </td>
+                  <td class="actions-cell">
+                    {r.status === 'waitlisted' ? (
+                      <a href={`/admin/inscriptions/${r.id}/confirmer`}>
+                        Donner une place<span class="visually-hidden"> à {r.firstName} {r.lastName}</span>
+                      </a>
+                    ) : null}
+                    {r.status !== 'cancelled' && !past ? (
+                      <>
+                        {r.status === 'waitlisted' ? <br /> : null}
+                        <a href={`/admin/inscriptions/${r.id}/annuler`}>
+                          Annuler<span class="visually-hidden"> l’inscription de {r.firstName} {r.lastName}</span>
+                        </a>
+                      </>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {pages > 1 ? (
+        <nav aria-label="Pages des inscrits">
+          <ul class="pagination">
+            {f.page > 1 ? (
+              <li>
+                <a href={`${base}${query(f, { page: f.page - 1 })}`}>Page précédente</a>
+              </li>
+            ) : null}
+            <li>
+              Page {f.page} sur {pages}
+            </li>
+            {f.page < pages ? (
+              <li>
+                <a href={`${base}${query(f, { page: f.page + 1 })}`}>Page suivante</a>
+              </li>
+            ) : null}
+          </ul>
+        </nav>
+      ) : null}
+    </AdminPage>
+  );
+}
+
+function FilterSelect(p: { id: string; label: string; value: string; options: Array<[string, string]> }) {
+  return (
+    <div class="form-group">
+      <label class="label" for={`f-${p.id}`}>
+        {p.label}
+      </label>
+      <select class="select" id={`f-${p.id}`} name={p.id}>
+        <option value="">Tous</option>
+        {p.options.map(([v, l]) => (
+          <option value={v} selected={p.value === v}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function AdminManualRegistrationPage(p: Frame & { webinar: Webinar; values: FormValues; errors: FieldErrors; submissionKey: string }) {
+  return (
+    <AdminPage {...p} title={`Inscrire une personne : ${p.webinar.title}`} current="webinars" hasError={Object.keys(p.errors).length > 0} trail={[['Rencontres', '/admin/rencontres'], [p.webinar.title, `/admin/rencontres/${p.webinar.id}`]]}>
+      <h1>Inscrire une personne</h1>
+      <p>
+        Pour une personne qui s’inscrit par téléphone. Elle recevra le même e-mail de confirmation, avec son lien personnel. Si la Rencontre est complète, elle sera mise sur la liste d’attente.
+      </p>
+      <RegistrationForm territory={p.site.territory} action={`/admin/rencontres/${p.webinar.id}/inscrire`} values={p.values} errors={p.errors} submissionKey={p.submissionKey} source={{ _csrf: p.csrf }} />
+    </AdminPage>
+  );
+}
+
+export function AdminConfirmActionPage(p: Frame & { webinar: Webinar; heading: string; body: string; action: string; button: string; variant: 'primary' | 'warning'; fields?: Record<string, string> }) {
+  return (
+    <AdminPage {...p} title={p.heading} current="webinars" trail={[['Rencontres', '/admin/rencontres'], [p.webinar.title, `/admin/rencontres/${p.webinar.id}`]]}>
+      <h1>{p.heading}</h1>
+      <p>{p.body}</p>
+      <form method="post" action={p.action}>
+        <HiddenFields fields={{ _csrf: p.csrf, ...p.fields }} />
+        <div class="button-row">
+          <Button variant={p.variant}>{p.button}</Button>
+          <a href={`/admin/rencontres/${p.webinar.id}`}>Revenir sans rien changer</a>
+        </div>
+      </form>
+    </AdminPage>
+  );
+}
