@@ -1,7 +1,6 @@
 import { PublicPage, type Site } from '../../../areas/public/layout.tsx';
 import type { CandidateRow, RegistrationRow } from '../../../platform/db/schema.ts';
 import { formatDate, formatSlot, formatTime } from '../../../platform/time.ts';
-import { Button } from '../../../platform/views/form-kit.tsx';
 import { regionLabel } from '../../territory/territory.ts';
 import type { Webinar } from '../../webinars/webinar.ts';
 import { households, horizons, labelOf, maskEmail, projects, statusLabels } from '../registration.ts';
@@ -145,9 +144,12 @@ export function ManagePage(p: ManageView) {
           <>
             <h2>Annuler mon inscription</h2>
             <p>Si vous ne pouvez pas venir, annulez : votre place ira à une personne de la liste d’attente. Vous recevrez quand même le replay.</p>
-            <form method="post" action={`/mon-inscription/${p.token}/annuler`}>
-              <Button variant="warning">Annuler mon inscription</Button>
-            </form>
+            {/* A link, not a form: cancelling cannot be undone, so it goes through the confirmation page. */}
+            <p>
+              <a class="button button--warning" href={`/mon-inscription/${p.token}/annuler`}>
+                Annuler mon inscription
+              </a>
+            </p>
           </>
         ) : null}
         {r.status === 'cancelled' && !started && w.status === 'published' ? (
