@@ -23,6 +23,8 @@ export function Document(p: DocumentProps) {
         {p.description ? <meta name="description" content={p.description} /> : null}
         {p.noindex ? <meta name="robots" content="noindex" /> : null}
         <link rel="stylesheet" href={p.stylesheet} />
+        {/* No icon yet: without this, every browser asks for /favicon.ico and gets the 404 page. */}
+        <link rel="icon" href="data:," />
       </head>
       <body class={p.bodyClass}>{p.children}</body>
     </html>
