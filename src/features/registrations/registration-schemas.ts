@@ -32,6 +32,8 @@ export const registrationFieldOrder = [
   'question',
 ];
 
+const addressFields = new Set(['livesIn', 'postcode', 'town', 'country']);
+
 export function registrationFormSchema(t: Territory) {
   const regionKeys = [UNKNOWN_REGION, ...t.regions.map((r) => r.key)] as [string, ...string[]];
   const heardKeys = t.heardFrom.map((h) => h.key) as [string, ...string[]];
@@ -70,15 +72,20 @@ export function registrationFormSchema(t: Territory) {
         .optional()
         .transform((v) => v === 'oui'),
     })
-    .superRefine((v, ctx) => {
-      if (v.livesIn === 'france') {
-        if (!v.postcode) ctx.addIssue({ code: 'custom', path: ['postcode'], message: 'Saisissez votre code postal' });
-        else if (!/^\d{5}$/.test(v.postcode.replace(/\s/g, ''))) ctx.addIssue({ code: 'custom', path: ['postcode'], message: 'Le code postal doit faire 5 chiffres, comme 75011' });
-        if (!v.town) ctx.addIssue({ code: 'custom', path: ['town'], message: 'Saisissez votre commune' });
-      } else if (v.livesIn === 'etranger' && !v.country) {
-        ctx.addIssue({ code: 'custom', path: ['country'], message: 'Saisissez le pays où vous habitez' });
-      }
-    })
+    .superRefine(
+      (v, ctx) => {
+        if (v.livesIn === 'france') {
+          if (!v.postcode) ctx.addIssue({ code: 'custom', path: ['postcode'], message: 'Saisissez votre code postal' });
+          else if (!/^\d{5}$/.test(v.postcode.replace(/\s/g, ''))) ctx.addIssue({ code: 'custom', path: ['postcode'], message: 'Le code postal doit faire 5 chiffres, comme 75011' });
+          if (!v.town) ctx.addIssue({ code: 'custom', path: ['town'], message: 'Saisissez votre commune' });
+        } else if (v.livesIn === 'etranger' && !v.country) {
+          ctx.addIssue({ code: 'custom', path: ['country'], message: 'Saisissez le pays où vous habitez' });
+        }
+      },
+      // zod skips a refinement once any field has failed; GOV.UK wants every error at once, so this one
+      // runs whenever the fields it reads are themselves valid.
+      { when: (payload) => !payload.issues.some((i) => addressFields.has(String(i.path?.[0]))) },
+    )
     .transform((v) => ({
       ...v,
       postcode: v.livesIn === 'france' && v.postcode ? v.postcode.replace(/\s/g, '') : null,
