@@ -11,7 +11,7 @@ import type { MailToSend, MailTransport } from '../../src/platform/email/transpo
 import { createLogger } from '../../src/platform/logger.ts';
 import { ManualClock } from '../../src/platform/time.ts';
 import type { Services } from '../../src/services.ts';
-import { PG_TEMPLATE_DB, pgAdminUrl, pgUrlFor, SQLITE_TEMPLATE, TEST_TMP } from './env.ts';
+import { PG_TEMPLATE_DB, PG_TEST_PREFIX, pgAdminUrl, pgUrlFor, SQLITE_TEMPLATE, TEST_TMP } from './env.ts';
 
 /** The databases this run tests against: SQLite always, PostgreSQL when global setup reached it. */
 export function dialects(): DialectName[] {
@@ -41,7 +41,7 @@ export async function createTestDb(dialect: DialectName, opts: { poolSize?: numb
       },
     };
   }
-  const name = `nv_test_${randomBytes(6).toString('hex')}`;
+  const name = `${PG_TEST_PREFIX}${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: pgAdminUrl });
   await admin.connect();
   try {
