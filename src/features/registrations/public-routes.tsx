@@ -10,6 +10,7 @@ import { Button } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
 import { renderWebinarPage } from '../webinars/public-routes.tsx';
 import { findWebinarById, findWebinarBySlug } from '../webinars/webinars-repository.ts';
+import type { Webinar } from '../webinars/webinar.ts';
 import { findCandidateById } from '../candidates/candidates-repository.ts';
 import { cancelRegistration } from './cancel-registration.ts';
 import { registerCandidate } from './register-candidate.ts';
@@ -94,6 +95,8 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
     return sendPage(c, <ReceiptPage site={site} webinar={webinar} status={row.status} outcome={sub.outcome} email={row.email} waitlistPosition={position} />);
   });
 
+  const hasStarted = (w: Webinar) => s.clock.now().getTime() >= new Date(w.startsAt).getTime();
+
   async function loadByToken(c: Context) {
     const token = c.req.param('token') ?? '';
     if (!looksLikeToken(token)) throw new NotFound('Ce lien n’est pas valide');
@@ -116,7 +119,7 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
 
   app.get('/mon-inscription/:token/annuler', async (c) => {
     const { token, registration, webinar } = await loadByToken(c);
-    if (registration.status === 'cancelled') return c.redirect(`/mon-inscription/${token}`, 303);
+    if (registration.status === 'cancelled' || hasStarted(webinar)) return c.redirect(`/mon-inscription/${token}`, 303);
     c.header('Cache-Control', 'no-store');
     return sendPage(
       c,
@@ -139,7 +142,9 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
   });
 
   app.post('/mon-inscription/:token/annuler', async (c) => {
-    const { token, registration } = await loadByToken(c);
+    const { token, registration, webinar } = await loadByToken(c);
+    // The page stops offering it at the start; a form left open (or a replayed request) must not do it either.
+    if (registration.status !== 'cancelled' && hasStarted(webinar)) throw new DomainError('started', 'La Rencontre a commencé : votre inscription ne peut plus être annulée.');
     await cancelRegistration(s, { registrationId: registration.id, actor: { type: 'candidate', id: registration.candidate_id, ip: clientIp(c, s.config.trustProxy) } });
     return c.redirect(`/mon-inscription/${token}?annulee=1`, 303);
   });
