@@ -13,7 +13,8 @@ export function ReceiptPage(p: { site: Site; webinar: Webinar; status: Registrat
   return (
     <PublicPage site={p.site} title={title} current="rencontres" noindex>
       <div class="container">
-        <div class="panel" role="status">
+        {/* A waiting list is not a seat: it must not look like the green confirmation. */}
+        <div class={p.status === 'waitlisted' ? 'panel panel--waiting' : 'panel'} role="status">
           <h1>{title}</h1>
           <p>
             {w.title}

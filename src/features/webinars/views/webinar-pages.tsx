@@ -56,7 +56,7 @@ export function HomePage(p: { site: Site; next: WebinarListItem | undefined; upc
       <div class="container">
         <h2>Les {t.webinarSeriesName}</h2>
         <p>
-          Tous les deux mois, un vendredi de 12 h 30 à 13 h 30, l’équipe {t.programmeName} présente le territoire en ligne : où il se
+          Tous les deux mois, un vendredi {'de 12\u00a0h\u00a030 à 13\u00a0h\u00a030'}, l’équipe {t.programmeName} présente le territoire en ligne : où il se
           trouve et comment y venir, ses régions naturelles et ses villes, la qualité de vie, les loisirs, la culture, les écoles, l’emploi
           et les entreprises à reprendre. La Rencontre se termine par la façon d’être accompagné·e par un référent, gratuitement, jusqu’à
           votre installation. Vous recevez le replay après la Rencontre, que vous ayez pu y assister ou non.
