@@ -275,10 +275,19 @@ describe.skipIf(!chromium)(suiteName, () => {
         expect(await page.locator('#f-email').getAttribute('aria-invalid')).toBe('true');
         await expect.poll(() => page.getByLabel('Adresse e-mail').evaluate((el) => (el as HTMLInputElement).labels?.[0]?.textContent)).toBe('Adresse e-mail');
 
-        // Each link of the summary moves the focus to its field.
+        // Each link of the summary moves the focus to its field, scrolled so that its question and
+        // its message are on screen above it.
         for (const [id, message] of expected) {
           await summary.getByRole('link', { name: message }).click();
           await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(id);
+          const onScreen = await page.locator(`#${id}`).evaluate((field, errorId) => {
+            const question = field.closest('fieldset')?.querySelector('legend') ?? (field as HTMLInputElement).labels?.[0];
+            const top = (el: Element | null | undefined) => el?.getBoundingClientRect().top ?? -1;
+            const bottom = (el: Element | null | undefined) => el?.getBoundingClientRect().bottom ?? Infinity;
+            const error = document.getElementById(errorId);
+            return [question, error, field].every((el) => top(el) >= 0 && bottom(el) <= window.innerHeight);
+          }, `${id}-error`);
+          expect(onScreen, `label, message and field of #${id} visible together`).toBe(true);
         }
 
         // What was typed is still there.
