@@ -192,7 +192,7 @@ describe.skipIf(!chromium)(suiteName, () => {
     it('registers with JavaScript off, filled with the keyboard only, and keeps the campaign of the link', async () => {
       const { page } = await phone(false);
       await page.goto(`/rencontres/${next.slug}?utm_source=facebook&utm_medium=social&utm_campaign=printemps-2027`);
-      // Proof that the page really runs without JavaScript: an inline handler would not fire.
+      // The page carries no script at all: nothing in this journey can lean on one.
       expect(await page.evaluate(() => document.querySelectorAll('script').length)).toBe(0);
       await expectNoAxeViolations(page);
       const person = { firstName: 'Karim', lastName: 'Benali', email: `karim.benali.${dialect}@example.org` };
