@@ -26,8 +26,10 @@ export function PrivacyNotice({ territory: t }: { territory: Territory }) {
   );
 }
 
-export function RegistrationForm(p: { territory: Territory; action: string; values: FormValues; errors: FieldErrors; submissionKey: string; source: Record<string, string | undefined> }) {
+/** `sectionHeadingLevel`: 3 under the public page's "Inscription" h2; 2 where the form sits right under the h1. */
+export function RegistrationForm(p: { territory: Territory; action: string; values: FormValues; errors: FieldErrors; submissionKey: string; source: Record<string, string | undefined>; sectionHeadingLevel?: 2 | 3 }) {
   const t = p.territory;
+  const H = p.sectionHeadingLevel === 2 ? 'h2' : 'h3';
   const v = p.values;
   const e = p.errors;
   return (
@@ -38,7 +40,7 @@ export function RegistrationForm(p: { territory: Territory; action: string; valu
         <label for="f-website">Ne pas remplir ce champ</label>
         <input id="f-website" name="website" type="text" tabindex={-1} autocomplete="off" />
       </div>
-      <h3>Vous</h3>
+      <H>Vous</H>
       <TextInput name="firstName" label="Prénom" value={v.firstName} errors={e} autocomplete="given-name" spellcheck={false} maxlength={100} />
       <TextInput name="lastName" label="Nom" value={v.lastName} errors={e} autocomplete="family-name" spellcheck={false} maxlength={100} />
       <TextInput
@@ -67,7 +69,7 @@ export function RegistrationForm(p: { territory: Territory; action: string; valu
       <TextInput name="postcode" label="Code postal" hint="Si vous habitez en France." value={v.postcode} errors={e} autocomplete="postal-code" inputmode="numeric" width="quarter" maxlength={10} />
       <TextInput name="town" label="Commune" hint="Si vous habitez en France." value={v.town} errors={e} autocomplete="address-level2" width="half" maxlength={100} />
       <TextInput name="country" label="Pays" hint="Si vous habitez à l’étranger." value={v.country} errors={e} autocomplete="country-name" width="half" maxlength={100} />
-      <h3>Votre projet</h3>
+      <H>Votre projet</H>
       <Radios name="project" label="Quel est votre projet professionnel ?" value={v.project} errors={e} options={projects.map((x) => ({ value: x.value, label: x.label }))} />
       <Radios name="household" label="Avec qui envisagez-vous de vous installer ?" value={v.household} errors={e} options={households.map((x) => ({ value: x.value, label: x.label }))} />
       <Radios name="horizon" label="Quand envisagez-vous de vous installer ?" value={v.horizon} errors={e} options={horizons.map((x) => ({ value: x.value, label: x.label }))} />
