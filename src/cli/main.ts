@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { TerritoryError } from '../features/territory/territory.ts';
+import { agentCreateCommand } from './agent-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { seedCommand } from './seed-command.ts';
 import { workerCommand } from './worker-command.ts';
@@ -17,6 +18,9 @@ Commandes :
                        démonstration ; refusé quand NODE_ENV=production
   worker               envoie les e-mails de la file d'attente (outbox) jusqu'à SIGTERM ou Ctrl+C ;
                        lancez alors le site avec WORKER=off
+  agent create --email <adresse> --name "<Prénom Nom>" --role admin|referent [--password-stdin]
+                       crée un compte d'agent actif (le premier administrateur d'une installation) ;
+                       le mot de passe est lu sur l'entrée standard, ou créé et affiché une fois
   help                 affiche cette aide
 
 La configuration vient des variables d'environnement (DATABASE_URL, DATA_DIR, TERRITORY, SMTP_URL…) :
@@ -38,11 +42,16 @@ async function runCli(argv: string[], io: CliOutput = cliOutput): Promise<number
     io.out(HELP);
     return EXIT.ok;
   }
+  const sub = command === 'agent' ? rest.shift() : undefined;
+  if (command === 'agent' && sub !== 'create') {
+    io.err(`${sub ? `Commande inconnue : agent ${sub}` : 'Précisez : nouvelle-vie agent create …'}\n\n${HELP}`);
+    return EXIT.usage;
+  }
   if (rest.length > 0) {
     io.err(`Argument inattendu : ${rest.join(' ')}\n\n${HELP}`);
     return EXIT.usage;
   }
-  if (!['migrate', 'seed', 'worker'].includes(command)) {
+  if (!['migrate', 'seed', 'worker', 'agent'].includes(command)) {
     io.err(`Commande inconnue : ${command}\n\n${HELP}`);
     return EXIT.usage;
   }
@@ -54,11 +63,20 @@ async function runCli(argv: string[], io: CliOutput = cliOutput): Promise<number
     io.err(`Les options --demo et --force ne servent qu’à la commande seed.\n\n${HELP}`);
     return EXIT.usage;
   }
+  const agentOptions = ['email', 'name', 'role', 'password-stdin'] as const;
+  if (command !== 'agent' && agentOptions.some((o) => parsed.values[o] !== undefined)) {
+    io.err(`Les options --email, --name, --role et --password-stdin ne servent qu’à la commande agent create.\n\n${HELP}`);
+    return EXIT.usage;
+  }
 
   try {
     const config = loadConfig();
     if (command === 'migrate') return await migrateCommand(config, io);
     if (command === 'seed') return await seedCommand(config, { force: Boolean(parsed.values.force) }, io);
+    if (command === 'agent') {
+      const v = parsed.values;
+      return await agentCreateCommand(config, { email: v.email, name: v.name, role: v.role, passwordFromStdin: Boolean(v['password-stdin']) }, io, readStdin);
+    }
     return await workerCommand(config, io);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof TerritoryError) {
@@ -70,6 +88,12 @@ async function runCli(argv: string[], io: CliOutput = cliOutput): Promise<number
   }
 }
 
+async function readStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}
+
 function parse(argv: string[]) {
   return parseArgs({
     args: argv,
@@ -79,6 +103,10 @@ function parse(argv: string[]) {
       demo: { type: 'boolean' },
       force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
     },
   });
 }

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Config } from '../config.ts';
+import { demoSignInHint, seedDemoAgents } from '../features/agents/seed-demo-agents.ts';
 import { isDatabaseEmpty, loadDemoData, seedDemo } from '../features/demo/seed-demo.ts';
 import { loadTerritory } from '../features/territory/territory.ts';
 import type { Db } from '../platform/db/database.ts';
@@ -38,15 +39,25 @@ export async function seedCommand(config: Config, flags: { force: boolean }, io:
       return EXIT.failure;
     }
     const options = { now: runtime.services.clock.now(), tokenKey: runtime.services.tokenKey };
+    // The same demo as the first start of `npm start`: the history, the coming editions and the team.
+    const seedAll = async (db: Db) => {
+      const summary = await seedDemo(db, runtime.territory, demo, options);
+      const team = await seedDemoAgents({ ...runtime.services, db }, config.territory, config.dataDir);
+      return { ...summary, agents: team.created };
+    };
     const summary = empty
-      ? await seedDemo(runtime.db, runtime.territory, demo, options)
+      ? await seedAll(runtime.db)
       : await runtime.db.transaction(async (trx) => {
           const wiped = await wipeAllData(runtime.db, trx);
           io.out(`Données effacées : ${wiped.webinars} Rencontres, ${wiped.candidates} candidats, ${wiped.registrations} inscriptions.`);
-          return seedDemo(insideTransaction(runtime.db, trx), runtime.territory, demo, options);
+          return seedAll(insideTransaction(runtime.db, trx));
         });
     io.out(`Démonstration de ${runtime.territory.programmeName} chargée (${where}) :`);
-    io.out(`  ${summary.webinars} Rencontres, ${summary.candidates} candidats, ${summary.registrations} inscriptions.`);
+    io.out(`  ${summary.webinars} Rencontres, ${summary.candidates} candidats, ${summary.registrations} inscriptions, ${summary.agents} agents.`);
+    if (summary.agents > 0) {
+      io.out(`Espace de gestion : ${config.publicUrl}/admin`);
+      for (const line of demoSignInHint(config.dataDir)) io.out(`  ${line}`);
+    }
     return EXIT.ok;
   } finally {
     await runtime.close();

@@ -1,14 +1,20 @@
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEMO_CREDENTIALS_FILE } from '../../src/features/agents/seed-demo-agents.ts';
+import { verifyPassword } from '../../src/features/agents/passwords.ts';
 import { loadDemoData } from '../../src/features/demo/seed-demo.ts';
 import { connect, type Db } from '../../src/platform/db/database.ts';
 import { enqueueEmail } from '../../src/platform/email/outbox.ts';
 import { createWebinar } from '../support/fixtures.ts';
 import { dialects } from '../support/harness.ts';
 import { BIN, Child, childEnv, emptyPostgresDatabase, eventually, ROOT, run, runCli, tempDir } from './processes.ts';
+
+// Each test starts several Node processes; on a loaded two-core machine that can take a while.
+vi.setConfig({ testTimeout: 120_000 });
 
 const demo = loadDemoData('lozere')!;
 const demoWebinars = demo.history.length + demo.upcoming.count;
@@ -108,6 +114,55 @@ describe.each(dialects())('the nouvelle-vie command on %s', (dialect) => {
     expect(await count(db, 'registrations')).toBe(demoRegistrations);
   });
 
+  it('seed --demo also creates the demo team, one admin and three referents, with a generated password it shows and keeps private', async () => {
+    const seeded = await runCli(['seed', '--demo'], { env, cwd: tmp.dir });
+    expect(seeded.code).toBe(0);
+    const db = openDb();
+    const agents = await db.kysely.selectFrom('agents').selectAll().orderBy('email').execute();
+    expect(agents.map((a) => a.role).sort()).toEqual(['admin', 'referent', 'referent', 'referent']);
+    expect(agents.every((a) => a.status === 'active')).toBe(true);
+    const password = /Mot de passe des agents de démonstration : (\S+)/.exec(seeded.stdout)?.[1];
+    expect(password).toBeDefined();
+    for (const a of agents) {
+      expect(seeded.stdout).toContain(a.email);
+      expect(await verifyPassword(a.password_hash!, password!)).toBe(true);
+    }
+    const file = path.join(tmp.dir, DEMO_CREDENTIALS_FILE);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(file, 'utf8')).toContain(password);
+  });
+
+  it('agent create makes an active agent, with the password from standard input or one generated and shown once', async () => {
+    expect((await runCli(['migrate'], { env, cwd: tmp.dir })).code).toBe(0);
+    const generated = await runCli(['agent', 'create', '--email', 'Marie.Dupont@lozere.example', '--name', 'Marie Dupont', '--role', 'admin'], { env, cwd: tmp.dir });
+    expect(generated.stderr).toBe('');
+    expect(generated.code).toBe(0);
+    expect(generated.stdout).toContain('Agent créé : Marie Dupont <Marie.Dupont@lozere.example>, administrateur·rice.');
+    const shown = /Mot de passe \(affiché une seule fois\) : (\S+)/.exec(generated.stdout)?.[1];
+    const db = openDb();
+    const marie = await db.kysely.selectFrom('agents').selectAll().where('email_normalized', '=', 'marie.dupont@lozere.example').executeTakeFirstOrThrow();
+    expect(marie).toMatchObject({ role: 'admin', status: 'active' });
+    expect(await verifyPassword(marie.password_hash!, shown!)).toBe(true);
+
+    const typed = 'une phrase de passe assez longue';
+    const fromStdin = await runCli(['agent', 'create', '--email', 'paul@lozere.example', '--name', 'Paul Roux', '--role', 'referent', '--password-stdin'], { env, cwd: tmp.dir, stdin: `${typed}\n` });
+    expect(fromStdin.code).toBe(0);
+    expect(fromStdin.stdout).not.toContain('Mot de passe');
+    const paul = await db.kysely.selectFrom('agents').selectAll().where('email', '=', 'paul@lozere.example').executeTakeFirstOrThrow();
+    expect(await verifyPassword(paul.password_hash!, typed)).toBe(true);
+
+    const twice = await runCli(['agent', 'create', '--email', 'PAUL@lozere.example', '--name', 'Paul Roux', '--role', 'admin'], { env, cwd: tmp.dir });
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('Agent non créé : Un agent a déjà cette adresse e-mail');
+    const weak = await runCli(['agent', 'create', '--email', 'lea@lozere.example', '--name', 'Léa', '--role', 'admin', '--password-stdin'], { env, cwd: tmp.dir, stdin: 'court\n' });
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('au moins 12 caractères');
+    const wrong = await runCli(['agent', 'create', '--email', 'pas-une-adresse', '--role', 'chef'], { env, cwd: tmp.dir });
+    expect(wrong.code).toBe(2);
+    for (const m of ['--email : une adresse e-mail valide est attendue', '--name : le nom de l’agent est attendu', '--role : admin ou referent']) expect(wrong.stderr).toContain(m);
+    expect(await db.kysely.selectFrom('agents').select('email').execute()).toHaveLength(2);
+  });
+
   it('worker sends what the outbox holds through SMTP, then stops cleanly on SIGTERM', async () => {
     const received: string[] = [];
     const smtp = new SMTPServer({
@@ -173,7 +228,7 @@ describe('the nouvelle-vie command, whatever the database', () => {
   it('help lists the commands; no command at all shows the same help', async () => {
     const help = await runCli(['help'], { env: childEnv({}), cwd: tmp.dir });
     expect(help.code).toBe(0);
-    for (const c of ['migrate', 'seed --demo', '--force', 'worker', 'help']) expect(help.stdout).toContain(c);
+    for (const c of ['migrate', 'seed --demo', '--force', 'worker', 'agent create', '--password-stdin', 'help']) expect(help.stdout).toContain(c);
     const bare = await runCli([], { env: childEnv({}), cwd: tmp.dir });
     expect(bare.code).toBe(0);
     expect(bare.stdout).toBe(help.stdout);
@@ -193,7 +248,6 @@ describe('the nouvelle-vie command, whatever the database', () => {
     expect(seedWithout.stderr).toContain('nouvelle-vie seed --demo');
     const forceElsewhere = await runCli(['migrate', '--force'], { env, cwd: tmp.dir });
     expect(forceElsewhere.code).toBe(2);
-    const fs = await import('node:fs');
     expect(fs.existsSync(path.join(tmp.dir, 'never.sqlite'))).toBe(false);
   });
 

@@ -34,9 +34,10 @@ export interface Finished {
 }
 
 /** Runs a command to its end and keeps what it printed. */
-export function run(command: string, args: string[], opts: { env: Record<string, string>; cwd: string }): Promise<Finished> {
+export function run(command: string, args: string[], opts: { env: Record<string, string>; cwd: string; stdin?: string }): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: opts.env, cwd: opts.cwd });
+    child.stdin.end(opts.stdin ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -47,7 +48,7 @@ export function run(command: string, args: string[], opts: { env: Record<string,
 }
 
 /** `node bin/nouvelle-vie.js …` as an operator types it. */
-export function runCli(args: string[], opts: { env: Record<string, string>; cwd: string }): Promise<Finished> {
+export function runCli(args: string[], opts: { env: Record<string, string>; cwd: string; stdin?: string }): Promise<Finished> {
   return run(process.execPath, [BIN, ...args], opts);
 }
 
