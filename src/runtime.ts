@@ -9,7 +9,9 @@ import { purgeAuditLog } from './features/audit/audit-log.ts';
 import { loadTerritory, type Territory } from './features/territory/territory.ts';
 import { connect, type Db } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
+import { createJobRunner } from './background.ts';
 import { OutboxWorker } from './platform/email/outbox-worker.ts';
+import type { JobRunner } from './platform/jobs/jobs.ts';
 import { createSmtpTransport, localMailboxTransport, type MailTransport } from './platform/email/transport.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { loadOrCreateSecretKey } from './platform/secret.ts';
@@ -19,6 +21,9 @@ import type { Services } from './services.ts';
 export interface Runtime {
   services: Services;
   worker: OutboxWorker;
+  jobs: JobRunner;
+  /** Starts the outbox worker and the job runner (inline in the web process, or in `nouvelle-vie worker`). */
+  startWorkers(): void;
   transport: MailTransport;
   db: Db;
   territory: Territory;
@@ -37,6 +42,7 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
   const transport = overrides.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : localMailboxTransport);
   const from = config.mailFrom ?? `"${territory.programmeName.replace(/["@:,]/g, '').slice(0, 75)}" <${territory.contact.email}>`;
   let worker: OutboxWorker | undefined;
+  let jobs: JobRunner | undefined;
   const services: Services = {
     config,
     db,
@@ -45,16 +51,24 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
     logger,
     tokenKey,
     mailQueued: () => worker?.notify(),
+    jobQueued: () => jobs?.notify(),
   };
   worker = new OutboxWorker({ db, transport, clock, logger: logger.child({ component: 'outbox' }), from, replyTo: territory.contact.email, messageIdDomain: new URL(config.publicUrl).hostname });
+  jobs = createJobRunner(services);
   return {
     services,
     worker,
+    jobs,
+    startWorkers() {
+      worker!.start();
+      jobs!.start();
+    },
     transport,
     db,
     territory,
     logger,
     async close() {
+      await jobs!.stop();
       await worker!.stop();
       await transport.close();
       await db.close();
@@ -86,7 +100,7 @@ export async function startServer(config: Config, runtime: Runtime, options: App
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
   });
   server.keepAliveTimeout = 5000;
-  if (config.runWorkerInline) runtime.worker.start();
+  if (config.runWorkerInline) runtime.startWorkers();
   const maintenance = startMaintenance(runtime, config);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

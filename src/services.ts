@@ -15,4 +15,6 @@ export interface Services {
   readonly tokenKey: Buffer;
   /** Wakes the outbox worker after a commit that enqueued mail. */
   readonly mailQueued: () => void;
+  /** Wakes the job runner after a commit that enqueued a job. */
+  readonly jobQueued: () => void;
 }

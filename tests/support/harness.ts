@@ -4,6 +4,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { buildApp, type AppOptions } from '../../src/app.tsx';
+import { createJobRunner } from '../../src/background.ts';
+import type { JobRunner } from '../../src/platform/jobs/jobs.ts';
 import { loadTerritory, type Territory } from '../../src/features/territory/territory.ts';
 import { connect, type Db, type DialectName } from '../../src/platform/db/database.ts';
 import { OutboxWorker } from '../../src/platform/email/outbox-worker.ts';
@@ -86,6 +88,8 @@ export interface TestContext {
   territory: Territory;
   transport: MailTransport;
   worker: OutboxWorker;
+  /** The job runner with every handler and periodic task of the platform. */
+  jobs: JobRunner;
   app: ReturnType<typeof buildApp>;
   close(): Promise<void>;
 }
@@ -108,8 +112,10 @@ export async function createTestContext(
     logger,
     tokenKey: Buffer.alloc(32, 7),
     mailQueued: () => undefined,
+    jobQueued: () => undefined,
   };
   const app = buildApp(s, opts.appOptions);
+  const jobs = createJobRunner(s);
   return {
     s,
     clock,
@@ -118,8 +124,10 @@ export async function createTestContext(
     territory,
     transport,
     worker,
+    jobs,
     app,
     async close() {
+      await jobs.stop();
       await worker.stop();
       await testDb.drop();
     },

@@ -8,9 +8,9 @@ import { sendPage } from '../../platform/views/document.tsx';
 import type { Services } from '../../services.ts';
 import { households, horizons, labelOf, projects, statusLabels } from '../registrations/registration.ts';
 import { regionLabel } from '../territory/territory.ts';
+import { mailStatusLabels } from '../mailbox/mailbox-repository.ts';
 import { findCandidateById } from './candidates-repository.ts';
 
-const mailStatus = { queued: 'en attente', sending: 'en cours', sent: 'envoyé', retrying: 'nouvel essai prévu', failed: 'échec' } as const;
 
 /** The person behind a registration: who they are, their Rencontres, the e-mails they were sent. */
 export function candidateAdminRoutes(s: Services, site: Site) {
@@ -109,7 +109,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
           <ul>
             {mails.map((m) => (
               <li>
-                <a href={`/admin/courriels/${m.id}`}>{m.subject}</a> – {mailStatus[m.status]}, {formatShortDate(m.sent_at ?? m.created_at, t.timezone)} {formatTime(m.sent_at ?? m.created_at, t.timezone)}
+                <a href={`/admin/courriels/${m.id}`}>{m.subject}</a> – {mailStatusLabels[m.status].toLowerCase()}, {formatShortDate(m.sent_at ?? m.created_at, t.timezone)} {formatTime(m.sent_at ?? m.created_at, t.timezone)}
               </li>
             ))}
           </ul>

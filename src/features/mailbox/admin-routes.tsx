@@ -13,12 +13,12 @@ import { countByStatus, findMessage, listMessages, MAILBOX_PAGE_SIZE, mailStatus
 import { resendMessage } from './resend-message.ts';
 
 const filtersSchema = z.object({
-  statut: z.enum(['', 'queued', 'sending', 'sent', 'retrying', 'failed']).catch('').default(''),
+  statut: z.enum(['', 'queued', 'sending', 'sent', 'retrying', 'failed', 'cancelled']).catch('').default(''),
   q: z.string().trim().max(100).catch('').default(''),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
 
-const statusTag: Record<MailStatus, string> = { queued: 'tag tag--grey', sending: 'tag tag--grey', sent: 'tag tag--green', retrying: 'tag tag--warning', failed: 'tag tag--red' };
+const statusTag: Record<MailStatus, string> = { queued: 'tag tag--grey', sending: 'tag tag--grey', sent: 'tag tag--green', retrying: 'tag tag--warning', failed: 'tag tag--red', cancelled: 'tag tag--grey' };
 
 /** The mailbox: every message the platform sent or will send, readable as the recipient sees it. */
 export function mailboxAdminRoutes(s: Services, site: Site, opts: { smtpConfigured: boolean }) {

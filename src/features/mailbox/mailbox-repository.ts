@@ -3,7 +3,7 @@ import type { Database, OutboxMessageRow } from '../../platform/db/schema.ts';
 
 export const MAILBOX_PAGE_SIZE = 50;
 export type MailStatus = OutboxMessageRow['status'];
-export const mailStatusLabels: Record<MailStatus, string> = { queued: 'En attente', sending: 'Envoi en cours', sent: 'Envoyé', retrying: 'Nouvel essai prévu', failed: 'Échec' };
+export const mailStatusLabels: Record<MailStatus, string> = { queued: 'En attente', sending: 'Envoi en cours', sent: 'Envoyé', retrying: 'Nouvel essai prévu', failed: 'Échec', cancelled: 'Annulé' };
 
 export async function listMessages(db: Kysely<Database>, f: { status: MailStatus | ''; q: string; page: number }) {
   let q = db.selectFrom('outbox_messages');
@@ -27,7 +27,7 @@ export async function listMessages(db: Kysely<Database>, f: { status: MailStatus
 
 export async function countByStatus(db: Kysely<Database>): Promise<Record<MailStatus, number>> {
   const rows = await db.selectFrom('outbox_messages').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
-  const out: Record<MailStatus, number> = { queued: 0, sending: 0, sent: 0, retrying: 0, failed: 0 };
+  const out: Record<MailStatus, number> = { queued: 0, sending: 0, sent: 0, retrying: 0, failed: 0, cancelled: 0 };
   for (const r of rows) out[r.status] = Number(r.n);
   return out;
 }

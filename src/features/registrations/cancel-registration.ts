@@ -1,7 +1,7 @@
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { lockRow } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { enqueueEmail } from '../../platform/email/outbox.ts';
+import { cancelQueuedMail, enqueueEmail } from '../../platform/email/outbox.ts';
 import { NotFound } from '../../platform/http/errors.ts';
 import type { Services } from '../../services.ts';
 import type { Transaction } from 'kysely';
@@ -29,6 +29,8 @@ export async function cancelRegistration(s: Services, input: { registrationId: s
     const webinar = (await findWebinarById(trx, reg.webinar_id))!;
     const candidate = (await findCandidateById(trx, reg.candidate_id))!;
     await trx.updateTable('registrations').set({ status: 'cancelled', cancelled_at: now.toISOString() }).where('id', '=', reg.id).execute();
+    // Reminders already written but not yet sent are not for someone who cancelled.
+    await cancelQueuedMail(trx, { registrationId: reg.id, kinds: ['reminder'] });
     const mail = await renderRegistrationEmail('cancelled', {
       territory: s.territory,
       publicUrl: s.config.publicUrl,

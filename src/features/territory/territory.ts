@@ -50,6 +50,13 @@ export const territorySchema = z.object({
     durationMinutes: z.number().int().min(15).max(480),
     defaultCapacity: z.number().int().min(1).nullable(),
   }),
+  /**
+   * When reminders go out before a Rencontre, as ISO 8601 durations counted back from its start in the
+   * territory's zone: P7D is 7 days before at the same wall-clock time, PT1H one hour before.
+   */
+  reminders: z.array(z.string().regex(/^P(T?\d+[DHM])+$/, 'durée ISO 8601 attendue, comme P7D ou PT1H')).default(['P7D', 'P1D', 'PT1H']),
+  /** Minutes present from which a registrant counts as having attended. */
+  attendanceThresholdMinutes: z.number().int().min(1).max(480).default(10),
   retention: z.object({ candidateMonths: z.number().int().min(1).default(36) }),
   accessibility: z.object({
     status: z.enum(['totalement conforme', 'partiellement conforme', 'non conforme']),

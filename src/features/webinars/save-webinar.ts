@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { lockRow } from '../../platform/db/database.ts';
 import type { NewWebinarRow, WebinarUpdate } from '../../platform/db/schema.ts';
-import { enqueueEmail } from '../../platform/email/outbox.ts';
+import { cancelQueuedMail, enqueueEmail } from '../../platform/email/outbox.ts';
 import { NotFound } from '../../platform/http/errors.ts';
 import { zonedWallTimeToUtc } from '../../platform/time.ts';
 import type { Services } from '../../services.ts';
@@ -93,6 +93,8 @@ export async function updateWebinar(s: Services, input: { webinarId: string; for
     const sequence = dateChanged || linkChanged || becameCancelled ? before.calendarSequence + 1 : before.calendarSequence;
     const patch: WebinarUpdate = { ...values, calendar_sequence: sequence, updated_at: now.toISOString() };
     await trx.updateTable('webinars').set(patch).where('id', '=', before.id).execute();
+    // Reminders written for the old date, or for a Rencontre now cancelled, must not go out.
+    if (dateChanged || becameCancelled || values.status !== 'published') await cancelQueuedMail(trx, { webinarId: before.id, kinds: ['reminder'] });
     const after = webinarFromRow((await trx.selectFrom('webinars').selectAll().where('id', '=', before.id).executeTakeFirstOrThrow())!);
     const old = storedValues(before);
     const changed = (Object.keys(values) as Array<keyof typeof values>).filter((k) => (old[k] ?? null) !== (values[k] ?? null));

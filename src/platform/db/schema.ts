@@ -30,6 +30,12 @@ export interface WebinarTable {
   promotion_cost_cents: number | null;
   /** Incremented at each change of date or link, so calendars replace the event (iCalendar SEQUENCE). */
   calendar_sequence: ColumnType<number, number | undefined, number>;
+  /** The Zoom webinar id or BigBlueButton meeting id, once the adapter has created it. */
+  video_external_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON: what the adapter keeps (Zoom uuid, recording ids…); never secrets. */
+  video_data: ColumnType<string, string | undefined, string>;
+  /** When an agent or the adapter asked for the replay to be sent (the fan-out job runs from there). */
+  replay_requested_at: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -90,6 +96,14 @@ export interface RegistrationTable {
   waitlist_rank: number | null;
   attended: number | null;
   attended_minutes: number | null;
+  /** The registrant id the video tool gave (Zoom), to match attendance when the e-mail is empty. */
+  video_registrant_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A personal join link from the video tool (Zoom); ours (/mon-inscription/…/rejoindre) redirects to it. */
+  video_join_url: ColumnType<string | null, string | null | undefined, string | null>;
+  attendance_source: ColumnType<'adapter' | 'zoom-report' | 'agent' | 'demo' | null, 'adapter' | 'zoom-report' | 'agent' | 'demo' | null | undefined, 'adapter' | 'zoom-report' | 'agent' | 'demo' | null>;
+  /** An agent set attendance by hand: imports and adapters no longer change it. */
+  attendance_overridden: ColumnType<number, number | undefined, number>;
+  no_show_invited_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type RegistrationRow = Selectable<RegistrationTable>;
 export type NewRegistrationRow = Insertable<RegistrationTable>;
@@ -116,7 +130,8 @@ export interface OutboxMessageTable {
   attachments: string;
   /** JSON object of extra headers. */
   headers: string;
-  status: 'queued' | 'sending' | 'sent' | 'retrying' | 'failed';
+  /** cancelled: no longer to be sent (a reminder to someone who cancelled). */
+  status: 'queued' | 'sending' | 'sent' | 'retrying' | 'failed' | 'cancelled';
   attempts: number;
   run_after: string;
   locked_until: string | null;
@@ -128,6 +143,8 @@ export interface OutboxMessageTable {
   webinar_id: string | null;
   registration_id: string | null;
   created_at: string;
+  /** Not worth sending after this instant: the worker marks it cancelled instead. */
+  expires_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type OutboxMessageRow = Selectable<OutboxMessageTable>;
 export type NewOutboxMessageRow = Insertable<OutboxMessageTable>;
@@ -185,6 +202,49 @@ export interface AgentTokenTable {
   used_at: string | null;
 }
 
+export interface JobTable {
+  id: string;
+  kind: string;
+  dedupe_key: string;
+  payload: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  run_after: string;
+  attempts: number;
+  locked_until: string | null;
+  last_error: string | null;
+  progress_done: number;
+  progress_total: number | null;
+  created_at: string;
+  updated_at: string;
+}
+export type JobRow = Selectable<JobTable>;
+
+export interface AccompanimentRequestTable {
+  id: string;
+  candidate_id: string;
+  registration_id: string | null;
+  webinar_id: string | null;
+  project: string;
+  horizon: string;
+  movers: string;
+  /** JSON array of need keys: job, spouse-job, takeover, housing, schools. */
+  needs: string;
+  message: string | null;
+  status: 'new' | 'assigned' | 'closed';
+  created_at: string;
+}
+
+export interface SurveyAnswerTable {
+  id: string;
+  registration_id: string;
+  webinar_id: string;
+  /** 1 to 5. */
+  usefulness: number;
+  recommend: 'oui' | 'peut-etre' | 'non';
+  comment: string | null;
+  created_at: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -201,6 +261,9 @@ export interface Database {
   agents: AgentTable;
   sessions: SessionTable;
   agent_tokens: AgentTokenTable;
+  jobs: JobTable;
+  accompaniment_requests: AccompanimentRequestTable;
+  survey_answers: SurveyAnswerTable;
 }
 
 export type { ColumnType, Generated };

@@ -135,6 +135,14 @@ export class OutboxWorker {
     const nowIso = now.toISOString();
     const leaseIso = new Date(now.getTime() + OUTBOX_LEASE_MS).toISOString();
     return db.transaction(async (trx) => {
+      // Messages past their use (a reminder for a Rencontre that has started) are not sent late.
+      await trx
+        .updateTable('outbox_messages')
+        .set({ status: 'cancelled', last_error: 'Expiré avant envoi', locked_until: null })
+        .where('status', 'in', ['queued', 'retrying'])
+        .where('expires_at', 'is not', null)
+        .where('expires_at', '<=', nowIso)
+        .execute();
       let q = trx
         .selectFrom('outbox_messages')
         .selectAll()

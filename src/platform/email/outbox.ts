@@ -24,6 +24,8 @@ export interface OutgoingEmail {
   registrationId?: string | null;
   /** Not before this instant (reminders); default now. */
   runAfter?: Date;
+  /** Not after this instant: cancelled instead of sent late. */
+  expiresAt?: Date;
 }
 
 export type OutboxStatus = OutboxMessageRow['status'];
@@ -52,8 +54,18 @@ export async function enqueueEmail(trx: Transaction<Database> | Kysely<Database>
       webinar_id: m.webinarId ?? null,
       registration_id: m.registrationId ?? null,
       created_at: now.toISOString(),
+      expires_at: m.expiresAt?.toISOString() ?? null,
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+/** Cancels messages of these kinds not yet sent, for one registration or one Rencontre (they stay listed, as cancelled). */
+export async function cancelQueuedMail(trx: Transaction<Database> | Kysely<Database>, where: { registrationId?: string; webinarId?: string; kinds: string[] }): Promise<number> {
+  let q = trx.updateTable('outbox_messages').set({ status: 'cancelled', last_error: 'Annulé avant envoi' }).where('status', 'in', ['queued', 'retrying']).where('kind', 'in', where.kinds);
+  if (where.registrationId) q = q.where('registration_id', '=', where.registrationId);
+  if (where.webinarId) q = q.where('webinar_id', '=', where.webinarId);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows ?? 0n);
 }

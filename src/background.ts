@@ -1,0 +1,17 @@
+import { JobRunner, type JobHandler } from './platform/jobs/jobs.ts';
+import { reminderJobHandler, REMINDER_JOB, scheduleDueReminders } from './features/reminders/send-reminders.ts';
+import type { Services } from './services.ts';
+
+/** Every background job kind and periodic task of the platform, in one place. */
+export function createJobRunner(s: Services): JobRunner {
+  const handlers: Record<string, JobHandler> = {
+    [REMINDER_JOB]: reminderJobHandler(s),
+  };
+  return new JobRunner({
+    db: s.db,
+    clock: s.clock,
+    logger: s.logger.child({ component: 'jobs' }),
+    handlers,
+    periodic: [{ name: 'reminders', everyMs: 60_000, run: async () => void (await scheduleDueReminders(s)) }],
+  });
+}
