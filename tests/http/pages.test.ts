@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDemoData, seedDemo } from '../../src/features/demo/seed-demo.ts';
+import { createTestContext, dialects, type TestContext } from '../support/harness.ts';
+import { textOf } from './html.ts';
+
+const KB = 1024;
+
+describe.each(dialects())('the public pages with the Lozère demo, on %s', (dialect) => {
+  let t: TestContext;
+  let coming: Array<{ slug: string; kind: string }>;
+  beforeAll(async () => {
+    t = await createTestContext(dialect);
+    await seedDemo(t.db, t.territory, loadDemoData('lozere')!, { now: t.clock.now(), tokenKey: t.s.tokenKey });
+    coming = await t.db.kysely.selectFrom('webinars').select(['slug', 'kind']).where('starts_at', '>', t.clock.now().toISOString()).orderBy('starts_at').execute();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const get = async (path: string) => {
+    const res = await t.app.request(path);
+    expect(res.status, path).toBe(200);
+    return { res, body: await res.text() };
+  };
+
+  it('weighs under 30 KB of HTML for every coming Rencontre page, form included', async () => {
+    expect(coming.length).toBeGreaterThan(0);
+    expect(coming.map((w) => w.kind)).toContain('thematic');
+    for (const w of coming) {
+      const { body } = await get(`/rencontres/${w.slug}`);
+      expect(body).toContain('<form method="post"');
+      expect(Buffer.byteLength(body), w.slug).toBeLessThan(30 * KB);
+    }
+  });
+
+  it('has one stylesheet under 25 KB, cached for good under a name that changes with its content', async () => {
+    const home = (await get('/')).body;
+    const sheets = [...home.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => m[1]!);
+    expect(sheets).toHaveLength(1);
+    const { res, body } = await get(sheets[0]!);
+    expect(res.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(res.headers.get('cache-control')).toContain('immutable');
+    expect(Buffer.byteLength(body)).toBeLessThan(25 * KB);
+    expect(body).toContain(`--primary:${t.territory.identity.colours.primary}`);
+  });
+
+  it('asks nothing of any other site: every script, stylesheet, image and frame comes from this one', async () => {
+    const pages = ['/', '/rencontres', `/rencontres/${coming[0]!.slug}`, '/mentions-legales', '/donnees-personnelles', '/accessibilite'];
+    for (const p of pages) {
+      const { body } = await get(p);
+      const fetched = [...body.matchAll(/<(?:script|img|iframe|source|video|audio)\b[^>]*\bsrc="([^"]*)"|<link\b[^>]*\bhref="([^"]*)"/g)].map((m) => m[1] ?? m[2]!);
+      for (const url of fetched) expect(url, `${p} loads ${url}`).toMatch(/^(\/(?!\/)|data:)/);
+      expect(body.startsWith('<!DOCTYPE html><html lang="fr">'), p).toBe(true);
+    }
+  });
+
+  it('shows the next Rencontre on the home page, and past ones with their replay', async () => {
+    const home = textOf((await get('/')).body);
+    expect(home).toContain('Prochaine Rencontre');
+    expect(home).toContain('vendredi 15 janvier 2027, de 12 h 30 à 13 h 30 (heure de Paris)');
+    const list = (await get('/rencontres')).body;
+    expect(textOf(list)).toContain('Replay disponible');
+    const past = await t.db.kysely.selectFrom('webinars').select(['slug', 'replay_url']).where('ends_at', '<', t.clock.now().toISOString()).orderBy('starts_at', 'desc').executeTakeFirstOrThrow();
+    const page = (await get(`/rencontres/${past.slug}`)).body;
+    expect(page).toContain(`href="${past.replay_url}"`);
+    expect(page).not.toContain('<form method="post"');
+  });
+});
