@@ -33,6 +33,16 @@ const environmentSchema = z.object({
   WORKER: z.enum(['inline', 'off']).default('inline'),
   TRUST_PROXY: booleanFromEnv,
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
+  ZOOM_ACCOUNT_ID: z.string().min(1).optional(),
+  ZOOM_CLIENT_ID: z.string().min(1).optional(),
+  ZOOM_CLIENT_SECRET: z.string().min(1).optional(),
+  ZOOM_WEBHOOK_SECRET_TOKEN: z.string().min(1).optional(),
+  ZOOM_USER_ID: z.string().min(1).default('me'),
+  ZOOM_OAUTH_URL: z.url().default('https://zoom.us'),
+  ZOOM_API_URL: z.url().default('https://api.zoom.us/v2'),
+  BBB_URL: z.url({ message: 'BBB_URL doit être l’adresse de l’API, comme https://bbb.exemple.fr/bigbluebutton/' }).optional(),
+  BBB_SECRET: z.string().min(1).optional(),
+  BBB_CHECKSUM: z.enum(['sha1', 'sha256', 'sha384', 'sha512']).default('sha256'),
   TZ: z.string().optional(),
 });
 
@@ -58,6 +68,28 @@ export interface Config {
   readonly auditRetentionDays: number;
   /** Signs private links; when absent a key is created once in DATA_DIR/secret.key. */
   readonly appSecret: string | undefined;
+  /** Zoom Server-to-Server OAuth app of the territory's account; null when not configured. */
+  readonly zoom: ZoomConfig | null;
+  /** BigBlueButton server; null when not configured. */
+  readonly bbb: BbbConfig | null;
+}
+
+export interface ZoomConfig {
+  readonly accountId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Secret token of the app's event subscription: verifies Zoom's signed notifications. */
+  readonly webhookSecretToken: string | null;
+  readonly userId: string;
+  readonly oauthUrl: string;
+  readonly apiUrl: string;
+}
+
+export interface BbbConfig {
+  /** The API base, ending with /bigbluebutton/ (the calls are appended as api/<call>). */
+  readonly url: string;
+  readonly secret: string;
+  readonly checksum: 'sha1' | 'sha256' | 'sha384' | 'sha512';
 }
 
 export class ConfigError extends Error {}
@@ -69,6 +101,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Configuration invalide :\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const zoomVars = [e.ZOOM_ACCOUNT_ID, e.ZOOM_CLIENT_ID, e.ZOOM_CLIENT_SECRET];
+  if (zoomVars.some(Boolean) && !zoomVars.every(Boolean)) {
+    throw new ConfigError('Configuration invalide :\n- ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID et ZOOM_CLIENT_SECRET vont ensemble : donnez les trois ou aucun');
+  }
+  if (Boolean(e.BBB_URL) !== Boolean(e.BBB_SECRET)) {
+    throw new ConfigError('Configuration invalide :\n- BBB_URL et BBB_SECRET vont ensemble : donnez les deux ou aucun');
+  }
   if (e.TZ && e.TZ !== 'UTC' && e.TZ !== 'Etc/UTC') {
     // Times are stored in UTC and shown in the territory's zone: the process zone does not matter,
     // but some libraries read it, so we say it once rather than fail in odd ways later.
@@ -103,5 +142,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     appSecret: e.APP_SECRET,
+    zoom:
+      e.ZOOM_ACCOUNT_ID && e.ZOOM_CLIENT_ID && e.ZOOM_CLIENT_SECRET
+        ? Object.freeze({
+            accountId: e.ZOOM_ACCOUNT_ID,
+            clientId: e.ZOOM_CLIENT_ID,
+            clientSecret: e.ZOOM_CLIENT_SECRET,
+            webhookSecretToken: e.ZOOM_WEBHOOK_SECRET_TOKEN ?? null,
+            userId: e.ZOOM_USER_ID,
+            oauthUrl: e.ZOOM_OAUTH_URL.replace(/\/+$/, ''),
+            apiUrl: e.ZOOM_API_URL.replace(/\/+$/, ''),
+          })
+        : null,
+    bbb: e.BBB_URL && e.BBB_SECRET ? Object.freeze({ url: e.BBB_URL.endsWith('/') ? e.BBB_URL : `${e.BBB_URL}/`, secret: e.BBB_SECRET, checksum: e.BBB_CHECKSUM }) : null,
   });
 }
