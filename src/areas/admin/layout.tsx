@@ -38,11 +38,22 @@ export function AdminPage(p: AdminPageProps) {
         Aller au contenu
       </a>
       <header class="site-header">
-        <div class={`container${p.wide ? ' container--wide' : ''} site-header__inner`}>
+        {/* One width for the frame on every page, so that the menu does not move from page to page;
+            the account sits beside the name of the service, the menu has a row of its own. */}
+        <div class="container container--wide site-header__inner">
           <a class="logo" href="/admin">
             <span class="logo__main">{t.programmeName}</span>
             <span class="logo__sub">Espace de gestion</span>
           </a>
+          <form method="post" action="/deconnexion" class="signout">
+            <input type="hidden" name="_csrf" value={p.csrf} />
+            <span class="signout__who">
+              {p.agent.name} ({roleLabels[p.agent.role]})
+            </span>{' '}
+            <button type="submit" class="link-button link-button--inverse">
+              Se déconnecter
+            </button>
+          </form>
           <nav class="nav" aria-label="Menu de gestion">
             <ul>
               {items.map(([key, href, label]) => (
@@ -54,19 +65,11 @@ export function AdminPage(p: AdminPageProps) {
               ))}
             </ul>
           </nav>
-          <form method="post" action="/deconnexion" class="signout">
-            <input type="hidden" name="_csrf" value={p.csrf} />
-            <span class="signout__who">
-              {p.agent.name} ({roleLabels[p.agent.role]})
-            </span>{' '}
-            <button type="submit" class="link-button link-button--inverse">
-              Se déconnecter
-            </button>
-          </form>
         </div>
       </header>
       <main id="contenu" tabindex={-1}>
-        <div class={`container${p.wide ? ' container--wide' : ''}`}>
+        {/* Tables get the whole width; forms and text keep lines short enough to read. */}
+        <div class={`container container--wide${p.wide ? '' : ' admin-narrow'}`}>
           {p.trail?.length ? (
             <nav aria-label="Fil d’Ariane" class="breadcrumbs">
               <ol>

@@ -96,7 +96,7 @@ export function auditAdminRoutes(s: Services, site: Site, opts: { retentionDays:
               <tbody>
                 {rows.map((r) => (
                   <tr>
-                    <td>
+                    <td class="nowrap">
                       {formatShortDate(r.at, t.timezone)} {time.format(new Date(r.at))}
                     </td>
                     <td>{r.actorName ?? (r.actor_type === 'candidate' ? 'la personne elle-même' : r.actor_type === 'system' ? 'la plateforme' : 'anonyme')}</td>

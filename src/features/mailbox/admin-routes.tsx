@@ -100,7 +100,7 @@ export function mailboxAdminRoutes(s: Services, site: Site, opts: { smtpConfigur
               <tbody>
                 {rows.map((m) => (
                   <tr>
-                    <td>{when(m.created_at)}</td>
+                    <td class="nowrap">{when(m.created_at)}</td>
                     <td>{m.to_address}</td>
                     <td>
                       <a href={`/admin/courriels/${m.id}`}>{m.subject}</a>

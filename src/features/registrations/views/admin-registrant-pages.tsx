@@ -11,6 +11,8 @@ import { RegistrationForm, type FormValues } from './registration-form.tsx';
 type Frame = Omit<AdminPageProps, 'children' | 'title' | 'current'>;
 
 const registrationStatusTag = { confirmed: 'tag tag--green', waitlisted: 'tag tag--warning', cancelled: 'tag tag--grey' } as const;
+/** In the table, under the "Statut" header, a word is enough: the columns keep room for the answers. */
+const shortStatusLabels = { confirmed: 'Confirmée', waitlisted: 'En attente', cancelled: 'Annulée' } as const;
 
 function query(f: RegistrantFilters, over: Partial<RegistrantFilters>): string {
   const merged = { ...f, ...over };
@@ -155,11 +157,11 @@ export function AdminWebinarDetailPage(p: WebinarDetailProps) {
                   <td>{labelOf(projects, r.project)}</td>
                   <td>{regionLabel(t, r.desiredRegion)}</td>
                   <td>{r.utmSource ?? '–'}</td>
-                  <td>
+                  <td class="nowrap">
                     {formatShortDate(r.createdAt, t.timezone)} {formatTime(r.createdAt, t.timezone)}
                   </td>
                   <td>
-                    <span class={registrationStatusTag[r.status]}>{statusLabels[r.status]}</span>
+                    <span class={registrationStatusTag[r.status]}>{shortStatusLabels[r.status]}</span>
                     {past && r.status === 'confirmed' && r.attended !== null ? <div class="meta">{r.attended ? `présent·e ${r.attendedMinutes ?? 0} min` : 'absent·e'}</div> : null}
                   </td>
                   <td class="actions-cell">

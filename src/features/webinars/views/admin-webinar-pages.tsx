@@ -79,7 +79,7 @@ export function AdminWebinarListPage(p: Frame & { view: WebinarListView; rows: W
             <tbody>
               {p.rows.map((r) => (
                 <tr>
-                  <td>
+                  <td class="nowrap">
                     <time datetime={r.webinar.startsAt}>{formatShortDate(r.webinar.startsAt, t.timezone)}</time>, {formatTime(r.webinar.startsAt, t.timezone)}
                   </td>
                   <td>
