@@ -1,11 +1,13 @@
 import { JobRunner, type JobHandler } from './platform/jobs/jobs.ts';
 import { reminderJobHandler, REMINDER_JOB, scheduleDueReminders } from './features/reminders/send-reminders.ts';
+import { replayJobHandler, REPLAY_JOB } from './features/replay/send-replay.ts';
 import type { Services } from './services.ts';
 
 /** Every background job kind and periodic task of the platform, in one place. */
 export function createJobRunner(s: Services): JobRunner {
   const handlers: Record<string, JobHandler> = {
     [REMINDER_JOB]: reminderJobHandler(s),
+    [REPLAY_JOB]: replayJobHandler(s),
   };
   return new JobRunner({
     db: s.db,

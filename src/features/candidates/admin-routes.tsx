@@ -8,6 +8,7 @@ import { sendPage } from '../../platform/views/document.tsx';
 import type { Services } from '../../services.ts';
 import { households, horizons, labelOf, projects, statusLabels } from '../registrations/registration.ts';
 import { regionLabel } from '../territory/territory.ts';
+import { movers, needs } from '../accompaniment/accompaniment.ts';
 import { mailStatusLabels } from '../mailbox/mailbox-repository.ts';
 import { findCandidateById } from './candidates-repository.ts';
 
@@ -20,7 +21,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
     const person = await findCandidateById(s.db.kysely, c.req.param('id'));
     if (!person) throw new NotFound('Personne introuvable');
     const t = s.territory;
-    const [registrations, mails] = await Promise.all([
+    const [registrations, mails, requests] = await Promise.all([
       s.db.kysely
         .selectFrom('registrations')
         .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
@@ -29,6 +30,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
         .orderBy('webinars.starts_at', 'desc')
         .execute(),
       s.db.kysely.selectFrom('outbox_messages').select(['id', 'subject', 'status', 'created_at', 'sent_at']).where('candidate_id', '=', person.id).orderBy('created_at', 'desc').limit(50).execute(),
+      s.db.kysely.selectFrom('accompaniment_requests').selectAll().where('candidate_id', '=', person.id).orderBy('created_at', 'desc').execute(),
     ]);
     const name = `${person.first_name} ${person.last_name}`;
     return sendPage(
@@ -73,6 +75,21 @@ export function candidateAdminRoutes(s: Services, site: Site) {
             <dd>{person.news_opt_in ? `Oui, depuis le ${formatShortDate(person.news_opt_in_at ?? person.created_at, t.timezone)}` : 'Non'}</dd>
           </div>
         </dl>
+        {requests.length ? (
+          <>
+            <h2>Demandes d’accompagnement</h2>
+            {requests.map((r) => (
+              <div class="card card--accent">
+                <p class="meta">
+                  Le {formatShortDate(r.created_at, t.timezone)} · {labelOf(horizons, r.horizon)} · {labelOf(movers, r.movers)}
+                </p>
+                <p>{r.project}</p>
+                <p>Aide souhaitée : {(JSON.parse(r.needs) as string[]).map((n) => labelOf(needs, n)).join(', ') || 'non précisée'}</p>
+                {r.message ? <p>Message : {r.message}</p> : null}
+              </div>
+            ))}
+          </>
+        ) : null}
         <h2>Rencontres</h2>
         <div class="table-wrap">
           <table>

@@ -82,6 +82,7 @@ export async function upsertCandidate(
     created_at: nowIso,
     updated_at: nowIso,
     last_contact_at: nowIso,
+    invitations_opt_out_at: null,
   };
   const inserted = await trx
     .insertInto('candidates')

@@ -40,10 +40,19 @@ export function dashboardAdminRoutes(s: Services, site: Site) {
         .orderBy('starts_at')
         .execute(),
     ]);
+    const requests = await db
+      .selectFrom('accompaniment_requests')
+      .innerJoin('candidates', 'candidates.id', 'accompaniment_requests.candidate_id')
+      .select(['candidates.id', 'candidates.first_name', 'candidates.last_name', 'accompaniment_requests.created_at'])
+      .where('accompaniment_requests.status', '=', 'new')
+      .orderBy('accompaniment_requests.created_at')
+      .limit(10)
+      .execute();
     const next = nextRow ? webinarFromRow(nextRow) : null;
     const last = lastRow ? webinarFromRow(lastRow) : null;
     const [nextCounts, lastCounts] = await Promise.all([next ? registrationCounts(db, next.id) : null, last ? registrationCounts(db, last.id) : null]);
     const attention: Array<{ text: string; href: string }> = [];
+    for (const r of requests) attention.push({ text: `Demande d’accompagnement de ${r.first_name} ${r.last_name} (le ${formatDate(r.created_at, t.timezone)})`, href: `/admin/candidats/${r.id}` });
     if (mail.failed) attention.push({ text: `${mail.failed} courriel${mail.failed > 1 ? 's' : ''} en échec à regarder`, href: '/admin/courriels?statut=failed' });
     if (mail.retrying) attention.push({ text: `${mail.retrying} courriel${mail.retrying > 1 ? 's' : ''} en attente d’un nouvel essai`, href: '/admin/courriels?statut=retrying' });
     for (const w of noLink) attention.push({ text: `Pas encore de lien de connexion pour la Rencontre du ${formatDate(w.starts_at, t.timezone)}`, href: `/admin/rencontres/${w.id}/modifier` });

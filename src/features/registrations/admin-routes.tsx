@@ -7,6 +7,9 @@ import { clientIp } from '../../platform/http/client-ip.ts';
 import { DomainError, NotFound } from '../../platform/http/errors.ts';
 import { sendPage } from '../../platform/views/document.tsx';
 import type { Services } from '../../services.ts';
+import { replayProgress } from '../replay/send-replay.ts';
+import { AfterRencontrePanel } from '../replay/views/replay-panel.tsx';
+import { surveySummary } from '../survey/survey.ts';
 import { webinarFlash } from '../webinars/admin-routes.tsx';
 import { findWebinarById } from '../webinars/webinars-repository.ts';
 import { cancelRegistration } from './cancel-registration.ts';
@@ -25,6 +28,8 @@ const flash: Record<string, string> = {
   'en-attente': 'La Rencontre est complète : la personne est sur la liste d’attente.',
   annulee: 'L’inscription est annulée ; la personne est prévenue par e-mail.',
   confirmee: 'La personne a une place ; elle est prévenue par e-mail.',
+  replay: 'Le replay part vers les inscrits : suivez l’envoi ci-dessous.',
+  presence: 'La présence est enregistrée.',
 };
 
 /** The registrants of a Rencontre: the table, registering by hand, giving a seat, cancelling, exports. */
@@ -42,8 +47,16 @@ export function registrationAdminRoutes(s: Services, site: Site) {
   app.get('/rencontres/:id', async (c) => {
     const w = await loadWebinar(c.req.param('id'));
     const filters = registrantFiltersSchema.parse(c.req.query());
-    const [{ rows, total }, counts, sources] = await Promise.all([findRegistrants(s.db.kysely, w.id, filters), registrationCounts(s.db.kysely, w.id), registrantSources(s.db.kysely, w.id)]);
-    return sendPage(c, <AdminWebinarDetailPage {...frame(c)} webinar={w} filters={filters} rows={rows} total={total} counts={counts} sources={sources} now={s.clock.now()} />);
+    const ended = s.clock.now().getTime() >= new Date(w.endsAt).getTime();
+    const [{ rows, total }, counts, sources, progress, survey] = await Promise.all([
+      findRegistrants(s.db.kysely, w.id, filters),
+      registrationCounts(s.db.kysely, w.id),
+      registrantSources(s.db.kysely, w.id),
+      ended ? replayProgress(s, w.id) : null,
+      ended ? surveySummary(s, w.id) : null,
+    ]);
+    const after = progress && survey ? <AfterRencontrePanel webinarId={w.id} replayUrl={w.replayUrl} progress={progress} survey={survey} /> : null;
+    return sendPage(c, <AdminWebinarDetailPage {...frame(c)} webinar={w} filters={filters} rows={rows} total={total} counts={counts} sources={sources} now={s.clock.now()} after={after} />);
   });
 
   for (const format of ['csv', 'xlsx'] as const) {

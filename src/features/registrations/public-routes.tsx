@@ -11,14 +11,13 @@ import type { Services } from '../../services.ts';
 import { renderWebinarPage } from '../webinars/public-routes.tsx';
 import { findWebinarById, findWebinarBySlug } from '../webinars/webinars-repository.ts';
 import type { Webinar } from '../webinars/webinar.ts';
-import { findCandidateById } from '../candidates/candidates-repository.ts';
 import { cancelRegistration } from './cancel-registration.ts';
 import { registerCandidate } from './register-candidate.ts';
 import { normalizeEmail } from './registration.ts';
 import { fieldErrors, registrationFormSchema, sourceSchema } from './registration-schemas.ts';
-import { hashToken, looksLikeToken } from './registration-token.ts';
-import { findRegistrationByTokenHash, findSubmission, waitlistPosition } from './registrations-repository.ts';
+import { findSubmission, waitlistPosition } from './registrations-repository.ts';
 import { collectCandidateData } from './candidate-data.ts';
+import { loadRegistrationByToken } from './registration-by-token.ts';
 import { JoinNotReadyPage, ManagePage, ReceiptPage } from './views/registration-pages.tsx';
 
 const SUBMISSION_KEY = /^[A-Za-z0-9-]{16,64}$/;
@@ -97,15 +96,7 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
 
   const hasStarted = (w: Webinar) => s.clock.now().getTime() >= new Date(w.startsAt).getTime();
 
-  async function loadByToken(c: Context) {
-    const token = c.req.param('token') ?? '';
-    if (!looksLikeToken(token)) throw new NotFound('Ce lien n’est pas valide');
-    const registration = await findRegistrationByTokenHash(s.db.kysely, hashToken(token));
-    if (!registration) throw new NotFound('Ce lien n’est pas ou plus valide');
-    const webinar = (await findWebinarById(s.db.kysely, registration.webinar_id))!;
-    const candidate = (await findCandidateById(s.db.kysely, registration.candidate_id))!;
-    return { token, registration, webinar, candidate };
-  }
+  const loadByToken = (c: Context) => loadRegistrationByToken(s, c.req.param('token') ?? '');
 
   app.get('/mon-inscription/:token', async (c) => {
     const { token, registration, webinar, candidate } = await loadByToken(c);

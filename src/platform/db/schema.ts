@@ -66,6 +66,8 @@ export interface CandidateTable {
   updated_at: string;
   /** Last contact initiated by the person: the start of the retention period. */
   last_contact_at: string;
+  /** The person asked for no more invitations to Rencontres (one-click link); transactional mail still goes. */
+  invitations_opt_out_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type CandidateRow = Selectable<CandidateTable>;
 export type NewCandidateRow = Insertable<CandidateTable>;

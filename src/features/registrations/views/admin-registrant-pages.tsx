@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import { AdminPage, type AdminPageProps } from '../../../areas/admin/layout.tsx';
 import { formatShortDate, formatSlot, formatTime } from '../../../platform/time.ts';
 import { Button, HiddenFields, type FieldErrors } from '../../../platform/views/form-kit.tsx';
@@ -41,6 +42,8 @@ function SortHeader(p: { label: string; key: RegistrantFilters['tri']; f: Regist
 
 export interface WebinarDetailProps extends Frame {
   webinar: Webinar;
+  /** What comes after the Rencontre (replay, survey), shown above the table once it has ended. */
+  after?: Child;
   counts: { confirmed: number; waitlisted: number; cancelled: number; attended: number };
   filters: RegistrantFilters;
   rows: RegistrantRow[];
@@ -97,6 +100,7 @@ export function AdminWebinarDetailPage(p: WebinarDetailProps) {
           </a>
         ) : null}
       </div>
+      {p.after ?? null}
       <h2 id="registrants-title">Personnes inscrites</h2>
       <form method="get" action={base} class="filters" role="search" aria-label="Filtrer les inscrits">
         <div class="form-group">
@@ -118,7 +122,7 @@ export function AdminWebinarDetailPage(p: WebinarDetailProps) {
         </div>
       </form>
       <p role="status">
-        {p.total === 0 ? 'Aucune personne ne correspond.' : `${p.total} personne${p.total > 1 ? 's' : ''}${filtered ? ' correspondent aux filtres' : ''}.`}{' '}
+        {p.total === 0 ? 'Aucune personne ne correspond.' : `${p.total} personne${p.total > 1 ? 's' : ''}${filtered ? (p.total > 1 ? ' correspondent aux filtres' : ' correspond aux filtres') : ''}.`}{' '}
         {p.total > 0 ? (
           <>
             Exporter {filtered ? 'cette sélection' : 'la liste'} : <a href={`${base}/inscrits.csv${query(f, { page: 1 })}`}>CSV</a> ou <a href={`${base}/inscrits.xlsx${query(f, { page: 1 })}`}>Excel (XLSX)</a>
@@ -177,6 +181,19 @@ export function AdminWebinarDetailPage(p: WebinarDetailProps) {
                           Annuler<span class="visually-hidden"> l’inscription de {r.firstName} {r.lastName}</span>
                         </a>
                       </>
+                    ) : null}
+                    {past && r.status !== 'cancelled' ? (
+                      <form method="post" action={`/admin/inscriptions/${r.id}/presence`}>
+                        <input type="hidden" name="_csrf" value={p.csrf} />
+                        <input type="hidden" name="retour" value={`${base}${query(f, {})}`} />
+                        <button type="submit" class="link-button" name="presence" value={r.attended ? 'absent' : 'present'}>
+                          {r.attended ? 'Marquer absent·e' : 'Marquer présent·e'}
+                          <span class="visually-hidden">
+                            {' '}
+                            : {r.firstName} {r.lastName}
+                          </span>
+                        </button>
+                      </form>
                     ) : null}
                   </td>
                 </tr>

@@ -136,6 +136,20 @@ export function ManagePage(p: ManageView) {
             </a>
           </p>
         ) : null}
+        <section class="card card--accent" aria-labelledby="next-step-title">
+          <h2 id="next-step-title">Et maintenant ?</h2>
+          <p>Si votre projet d’installation se précise, un référent peut vous accompagner, gratuitement : emploi, emploi du conjoint, reprise d’entreprise, logement, écoles.</p>
+          <p>
+            <a class="button button--primary" href={`/mon-inscription/${p.token}/accompagnement`}>
+              Je veux être accompagné·e dans mon projet
+            </a>
+          </p>
+          {ended ? (
+            <p>
+              <a href={`/mon-inscription/${p.token}/avis`}>Donner mon avis sur la Rencontre en deux questions</a>
+            </p>
+          ) : null}
+        </section>
         {r.status !== 'cancelled' && !ended ? (
           <p>
             <a href={`/rencontres/${w.slug}/agenda.ics`}>Ajouter la Rencontre à mon agenda (fichier .ics)</a>

@@ -30,6 +30,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('webinars').addColumn('video_data', 'text', (c) => c.notNull().defaultTo('{}')).execute();
   await db.schema.alterTable('webinars').addColumn('replay_requested_at', 'text').execute();
 
+  // The person asked for no more invitations (the one-click link in invitations); confirmations still go.
+  await db.schema.alterTable('candidates').addColumn('invitations_opt_out_at', 'text').execute();
+
   await db.schema.alterTable('registrations').addColumn('video_registrant_id', 'text').execute();
   await db.schema.alterTable('registrations').addColumn('video_join_url', 'text').execute();
   await db.schema.alterTable('registrations').addColumn('attendance_source', 'text').execute();
@@ -76,5 +79,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   }
   for (const c of ['replay_requested_at', 'video_data', 'video_external_id']) await db.schema.alterTable('webinars').dropColumn(c).execute();
   await db.schema.dropTable('jobs').execute();
+  await db.schema.alterTable('candidates').dropColumn('invitations_opt_out_at').execute();
   await db.schema.alterTable('outbox_messages').dropColumn('expires_at').execute();
 }
