@@ -26,12 +26,13 @@ function query(f: RegistrantFilters, over: Partial<RegistrantFilters>): string {
   return s ? `?${s}` : '';
 }
 
-function SortHeader(p: { label: string; key: RegistrantFilters['tri']; f: RegistrantFilters; base: string }) {
-  const active = p.f.tri === p.key;
+/** `column`, not `key`: JSX keeps `key` for itself and never passes it to the component. */
+function SortHeader(p: { label: string; column: RegistrantFilters['tri']; f: RegistrantFilters; base: string }) {
+  const active = p.f.tri === p.column;
   const next = active && p.f.ordre === 'asc' ? 'desc' : 'asc';
   return (
     <th scope="col" aria-sort={active ? (p.f.ordre === 'asc' ? 'ascending' : 'descending') : undefined}>
-      <a href={`${p.base}${query(p.f, { tri: p.key, ordre: next, page: 1 })}`}>
+      <a href={`${p.base}${query(p.f, { tri: p.column, ordre: next, page: 1 })}`}>
         {p.label}
         {active ? <span aria-hidden="true">{p.f.ordre === 'asc' ? ' ▲' : ' ▼'}</span> : null}
         {active ? <span class="visually-hidden">{p.f.ordre === 'asc' ? ' (tri croissant)' : ' (tri décroissant)'}</span> : null}
@@ -134,14 +135,14 @@ export function AdminWebinarDetailPage(p: WebinarDetailProps) {
           <table aria-labelledby="registrants-title">
             <thead>
               <tr>
-                <SortHeader label="Nom" key="nom" f={f} base={base} />
+                <SortHeader label="Nom" column="nom" f={f} base={base} />
                 <th scope="col">Contact</th>
                 <th scope="col">Vient de</th>
                 <th scope="col">Projet</th>
                 <th scope="col">Région</th>
                 <th scope="col">Source</th>
-                <SortHeader label="Inscrit le" key="date" f={f} base={base} />
-                <SortHeader label="Statut" key="statut" f={f} base={base} />
+                <SortHeader label="Inscrit le" column="date" f={f} base={base} />
+                <SortHeader label="Statut" column="statut" f={f} base={base} />
                 <th scope="col">Actions</th>
               </tr>
             </thead>
