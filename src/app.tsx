@@ -6,6 +6,7 @@ import { adminArea } from './areas/admin/admin-area.tsx';
 import { legalRoutes } from './areas/public/legal-pages.tsx';
 import { accompanimentPublicRoutes } from './features/accompaniment/public-routes.tsx';
 import { authRoutes } from './features/agents/auth-routes.tsx';
+import { invitationPublicRoutes } from './features/invitations/public-routes.tsx';
 import type { SignInThrottle } from './features/agents/sign-in.ts';
 import { PublicPage, type Site } from './areas/public/layout.tsx';
 import { registrationPublicRoutes, type RegistrationLimits } from './features/registrations/public-routes.tsx';
@@ -89,6 +90,7 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   app.route('/', webinarPublicRoutes(s, site));
   app.route('/', registrationPublicRoutes(s, site, options.registrationLimits));
   app.route('/', accompanimentPublicRoutes(s, site));
+  app.route('/', invitationPublicRoutes(s, site));
   app.route('/', legalRoutes(site));
   app.route('/', authRoutes(s, site, options.signInThrottle));
   app.route('/admin', adminArea(s, site, { smtpConfigured: options.smtpConfigured ?? false, auditRetentionDays: options.auditRetentionDays ?? 365 }));

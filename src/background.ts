@@ -1,5 +1,6 @@
 import { JobRunner, type JobHandler } from './platform/jobs/jobs.ts';
 import { reminderJobHandler, REMINDER_JOB, scheduleDueReminders } from './features/reminders/send-reminders.ts';
+import { inviteNoShows } from './features/invitations/invite-no-shows.ts';
 import { replayJobHandler, REPLAY_JOB } from './features/replay/send-replay.ts';
 import type { Services } from './services.ts';
 
@@ -14,6 +15,9 @@ export function createJobRunner(s: Services): JobRunner {
     clock: s.clock,
     logger: s.logger.child({ component: 'jobs' }),
     handlers,
-    periodic: [{ name: 'reminders', everyMs: 60_000, run: async () => void (await scheduleDueReminders(s)) }],
+    periodic: [
+      { name: 'reminders', everyMs: 60_000, run: async () => void (await scheduleDueReminders(s)) },
+      { name: 'no-show invitations', everyMs: 3600_000, run: async () => void (await inviteNoShows(s)) },
+    ],
   });
 }
