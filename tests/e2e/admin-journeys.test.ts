@@ -92,10 +92,7 @@ describe.skipIf(!chromium)(suiteName, () => {
 
     it('signs in with the keyboard alone, is told plainly about a wrong password, and signs out for good', async () => {
       const { page, context } = await laptop();
-      // Signed out, a back-office address leads to the sign-in form, which leads back there.
-      await page.goto('/admin/courriels');
-      expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(`/connexion?retour=${encodeURIComponent('/admin/courriels')}`);
-
+      await visit(page, '/connexion');
       await tabTo(page, '#f-email');
       await page.keyboard.type(referent.email);
       await tabTo(page, '#f-password', 1);
@@ -113,12 +110,15 @@ describe.skipIf(!chromium)(suiteName, () => {
         ['#f-email', 'Adresse e-mail ou mot de passe incorrect'],
         ['#f-password', 'Adresse e-mail ou mot de passe incorrect'],
       ]);
+      expect(await page.locator('#f-email-error').textContent()).toBe('Erreur : Adresse e-mail ou mot de passe incorrect');
       expect(await page.locator('#f-email').inputValue()).toBe(referent.email);
       expect(await page.locator('#f-password').inputValue()).toBe('');
       expect(await page.locator('#f-password').getAttribute('aria-invalid')).toBe('true');
+      expect(new URL(page.url()).pathname).toBe('/connexion');
       await expectNoAxeViolations(page);
 
-      // From the summary, the second link takes the keyboard to the password field.
+      // From the summary, the second link takes the keyboard to the password field; Enter signs in
+      // and the dashboard opens.
       await page.keyboard.press('Tab');
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#f-password');
@@ -126,10 +126,9 @@ describe.skipIf(!chromium)(suiteName, () => {
       await expect.poll(() => focusedId(page)).toBe('f-password');
       await page.keyboard.type(AGENT_PASSWORD);
       await pressAndLoad(page, 'Enter');
-      expect(new URL(page.url()).pathname).toBe('/admin/courriels');
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Courriels');
-      await page.goto('/admin');
+      expect(new URL(page.url()).pathname).toBe('/admin');
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Bonjour Julien Pagès');
+      expect(await page.title()).toMatch(/^Tableau de bord – /);
       const session = (await context.cookies()).filter((c) => c.httpOnly);
       expect(session).toHaveLength(1);
       expect(session[0]!.sameSite).toBe('Lax');
@@ -139,12 +138,21 @@ describe.skipIf(!chromium)(suiteName, () => {
       await pressAndLoad(page, 'Enter');
       expect(new URL(page.url()).pathname).toBe('/connexion');
       expect(await page.getByRole('status').textContent()).toContain('Vous êtes déconnecté·e.');
-      await page.goto('/admin');
-      expect(new URL(page.url()).pathname).toBe('/connexion');
       // The session is over on the server too: the old cookie, put back, opens nothing.
       await context.addCookies(session);
       await page.goto('/admin');
       expect(new URL(page.url()).pathname).toBe('/connexion');
+
+      // Signed out, a back-office address leads to the sign-in form, which leads back there.
+      await page.goto('/admin/courriels');
+      expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(`/connexion?retour=${encodeURIComponent('/admin/courriels')}`);
+      await tabTo(page, '#f-email');
+      await page.keyboard.type(referent.email);
+      await tabTo(page, '#f-password', 1);
+      await page.keyboard.type(AGENT_PASSWORD);
+      await pressAndLoad(page, 'Enter');
+      expect(new URL(page.url()).pathname).toBe('/admin/courriels');
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Courriels');
     });
 
     it('plans a Rencontre with the keyboard alone, then moves it: the registrants get the new time and calendar file', async () => {
