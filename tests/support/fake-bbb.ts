@@ -187,14 +187,17 @@ export class FakeBbb {
     this.#live(meetingID).recordingMarks = true;
   }
 
-  /** Someone closes their tab: they leave the meeting (user-left to the hooks). */
+  /**
+   * Someone closes a tab: that connection leaves the meeting (user-left to the hooks). A person in on
+   * two devices has two connections; the oldest leaves first.
+   */
   leave(meetingID: string, userID: string): void {
     const m = this.#live(meetingID);
-    for (const [id, a] of m.attendees) {
-      if (a.userID !== userID) continue;
-      m.attendees.delete(id);
-      this.#emit(m, 'user-left', { user: { 'internal-user-id': a.internalUserId, 'external-user-id': a.userID } });
-    }
+    const found = [...m.attendees].find(([, a]) => a.userID === userID);
+    if (!found) throw new Error(`fake BBB: ${userID} is not in ${meetingID}`);
+    const [id, a] = found;
+    m.attendees.delete(id);
+    this.#emit(m, 'user-left', { user: { 'internal-user-id': a.internalUserId, 'external-user-id': a.userID } });
   }
 
   /** The meeting ends as when a moderator ends it or its duration runs out: same as the end API call. */

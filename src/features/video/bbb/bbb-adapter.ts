@@ -104,7 +104,13 @@ function isoFromMillis(v: string): Date | null {
   return Number.isFinite(n) && n > 0 ? new Date(n) : null;
 }
 
-export function createBbbAdapter(config: BbbConfig, deps: BbbAdapterDeps): VideoAdapter & { readonly kind: 'bbb' } {
+/** The VideoAdapter for BBB: it always has a freshly signed address to give at the click. */
+export interface BbbAdapter extends VideoAdapter {
+  readonly kind: 'bbb';
+  joinUrlAtClick(room: Room, person: Person, role: 'viewer' | 'moderator'): Promise<string>;
+}
+
+export function createBbbAdapter(config: BbbConfig, deps: BbbAdapterDeps): BbbAdapter {
   const base = deps.callbackBaseUrl.replace(/\/+$/, '');
   const log = deps.logger.child({ videoTool: 'bbb' });
   const call = (name: string, params: BbbParams) => callBbb(config, name, params, { fetch: deps.fetch });
