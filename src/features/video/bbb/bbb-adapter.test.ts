@@ -70,6 +70,13 @@ describe('BigBlueButton adapter against the fake BBB', () => {
       expect(moved.data).toMatchObject({ name: 'Rencontre déplacée', endsAt: '2027-03-19T12:30:00.000Z', maxParticipants: null });
     });
 
+    it('a room left by another tool (the Rencontre moved from Zoom) does not lend its id', async () => {
+      const zoomRoom: Room = { externalId: '81234567890', data: { uuid: 'abc==' }, joinUrl: 'https://zoom.us/j/81234567890' };
+      const room = await adapter().ensureRoom(spec, zoomRoom);
+      expect(room.externalId).toBe(`nouvelle-vie-${spec.webinarId}`);
+      expect(room.joinUrl).toBeNull();
+    });
+
     it('meeting ids and names stay within BBB’s limits', () => {
       expect(bbbMeetingIdFor('abc,def')).toMatch(/^nouvelle-vie-[0-9a-f]{40}$/);
       expect(bbbMeetingName('x'.repeat(80))).toHaveLength(64);

@@ -179,7 +179,8 @@ export function createBbbAdapter(config: BbbConfig, deps: BbbAdapterDeps): BbbAd
     kind: 'bbb',
 
     async ensureRoom(spec: RoomSpec, existing: Room | null): Promise<Room> {
-      const meetingId = existing?.externalId ?? bbbMeetingIdFor(spec.webinarId);
+      // A room of another tool (the Rencontre moved from Zoom to BBB) does not lend its id.
+      const meetingId = existing && roomDataSchema.safeParse(existing.data).success ? existing.externalId : bbbMeetingIdFor(spec.webinarId);
       const data: BbbRoomData = {
         meetingId,
         name: bbbMeetingName(spec.title),

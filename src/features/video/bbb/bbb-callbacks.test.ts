@@ -52,6 +52,8 @@ describe('BigBlueButton callbacks, with the fake BBB calling our routes over HTT
   let events: BbbCallbackEvent[];
   let presence: BbbPresenceEvent[];
   let work: Promise<void>[];
+  let failures: Error[];
+  let failNextEvent: boolean;
   let server: { base: string; close: () => Promise<void> };
   let adapter: BbbAdapter;
   let room: Room;
@@ -78,6 +80,8 @@ describe('BigBlueButton callbacks, with the fake BBB calling our routes over HTT
     events = [];
     presence = [];
     work = [];
+    failures = [];
+    failNextEvent = false;
     let callbackBaseUrl = '';
     const routes = () =>
       bbbCallbackRoutes({
@@ -85,9 +89,15 @@ describe('BigBlueButton callbacks, with the fake BBB calling our routes over HTT
         clock,
         logger: silent,
         callbackBaseUrl,
-        onEvent: async (e) => void events.push(e),
+        onEvent: async (e) => {
+          if (failNextEvent) {
+            failNextEvent = false;
+            throw new Error('database unavailable');
+          }
+          events.push(e);
+        },
         onPresence: async (e) => void presence.push(e),
-        runInBackground: (w) => void work.push(w()),
+        runInBackground: (w) => void work.push(w().catch((e: Error) => void failures.push(e))),
       });
     // The routes need the address they are served at (bbb-webhooks signs the callback URL): bind first.
     let app: ReturnType<typeof bbbCallbackRoutes> | null = null;
@@ -106,6 +116,7 @@ describe('BigBlueButton callbacks, with the fake BBB calling our routes over HTT
 
   afterEach(async () => {
     await settle();
+    expect(failures).toEqual([]);
     await bbb.stop();
     await server.close();
   });
@@ -193,6 +204,22 @@ describe('BigBlueButton callbacks, with the fake BBB calling our routes over HTT
       expect((await fetch(url(), { method: 'POST', body: again.body!, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status).toBe(202);
       await settle();
       expect(events.filter((e) => e.event === 'recording-ready')).toHaveLength(1);
+    });
+
+    it('when our side fails to take the notification, the next delivery is processed', async () => {
+      await enter(agnes, 'moderator');
+      bbb.endMeeting(room.externalId);
+      await settle();
+      events.length = 0;
+      failNextEvent = true;
+      const { recording } = await bbb.publishRecording(room.externalId);
+      await settle();
+      expect(failures.splice(0).map((e) => e.message)).toEqual(['database unavailable']);
+      expect(events).toEqual([]);
+      const sent = bbb.callbacks.filter((c) => c.kind === 'recording-ready')[0]!;
+      expect((await fetch(url(), form(Object.fromEntries(new URLSearchParams(sent.body!))))).status).toBe(202);
+      await settle();
+      expect(events).toEqual([{ event: 'recording-ready', meetingId: room.externalId, recordId: recording.recordID }]);
     });
 
     it('a JWT signed with another secret, with another algorithm, or unsigned (alg none) is refused with 401', async () => {

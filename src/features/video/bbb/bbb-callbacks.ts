@@ -30,9 +30,13 @@ export interface BbbCallbackEvent {
   recordingMarks?: boolean;
 }
 
-/** Remembers what was already processed. `claim` is true the first time a key is seen (until `until`). */
+/**
+ * Remembers what was already processed. `claim` is true the first time a key is seen (until `until`);
+ * `release` forgets a key whose processing failed, so that a later delivery can try again.
+ */
 export interface ReplayGuard {
   claim(key: string, until: Date): Promise<boolean>;
+  release(key: string): Promise<void>;
 }
 
 /** A replay guard in this process's memory; the platform may give one backed by its database instead. */
@@ -46,7 +50,22 @@ export function memoryReplayGuard(clock: Clock): ReplayGuard {
       seen.set(key, until.getTime());
       return true;
     },
+    async release(key) {
+      seen.delete(key);
+    },
   };
+}
+
+/** Runs `work` once per key: a replay is skipped, a failure frees the key for the next delivery. */
+async function once(guard: ReplayGuard, key: string, until: Date, work: () => Promise<void>): Promise<boolean> {
+  if (!(await guard.claim(key, until))) return false;
+  try {
+    await work();
+    return true;
+  } catch (e) {
+    await guard.release(key);
+    throw e;
+  }
 }
 
 export interface BbbCallbackOptions {
@@ -132,15 +151,14 @@ export function bbbCallbackRoutes(opts: BbbCallbackOptions) {
         log.warn('bbb end callback for a meeting still running: ignored', { meetingId: check.meetingId });
         return;
       }
-      if (!(await guard.claim(`end:${token}`, new Date(check.issuedAt.getTime() + END_TOKEN_MAX_AGE_MS)))) {
-        log.info('bbb end callback already processed', { meetingId: check.meetingId });
-        return;
-      }
-      const at = opts.clock.now().toISOString();
-      if (opts.onPresence) {
-        await opts.onPresence({ kind: 'meeting-ended', meetingId: check.meetingId, internalMeetingId: null, userId: null, internalUserId: null, name: null, role: null, at });
-      }
-      await opts.onEvent({ event: 'meeting-ended', meetingId: check.meetingId, ...(recordingMarks === undefined ? {} : { recordingMarks }) });
+      const processed = await once(guard, `end:${token}`, new Date(check.issuedAt.getTime() + END_TOKEN_MAX_AGE_MS), async () => {
+        const at = opts.clock.now().toISOString();
+        if (opts.onPresence) {
+          await opts.onPresence({ kind: 'meeting-ended', meetingId: check.meetingId, internalMeetingId: null, userId: null, internalUserId: null, name: null, role: null, at });
+        }
+        await opts.onEvent({ event: 'meeting-ended', meetingId: check.meetingId, ...(recordingMarks === undefined ? {} : { recordingMarks }) });
+      });
+      if (!processed) log.info('bbb end callback already processed', { meetingId: check.meetingId });
     });
     return c.text('ok', 202);
   });
@@ -162,11 +180,9 @@ export function bbbCallbackRoutes(opts: BbbCallbackOptions) {
     const recordId = str(payload.record_id);
     if (!meetingId || !recordId) return c.text('meeting_id et record_id attendus', 400);
     background(async () => {
-      if (!(await guard.claim(`recording:${recordId}`, new Date(opts.clock.now().getTime() + RECORDING_REPLAY_MS)))) {
-        log.info('bbb recording-ready already processed', { meetingId, recordId });
-        return;
-      }
-      await opts.onEvent({ event: 'recording-ready', meetingId, recordId });
+      const until = new Date(opts.clock.now().getTime() + RECORDING_REPLAY_MS);
+      const processed = await once(guard, `recording:${recordId}`, until, () => opts.onEvent({ event: 'recording-ready', meetingId, recordId }));
+      if (!processed) log.info('bbb recording-ready already processed', { meetingId, recordId });
     });
     return c.text('ok', 202);
   });
@@ -197,8 +213,7 @@ export function bbbCallbackRoutes(opts: BbbCallbackOptions) {
           const until = new Date(opts.clock.now().getTime() + WEBHOOK_REPLAY_MS);
           for (const e of presence) {
             // bbb-webhooks retries with the same event until it gets a 2xx: take each event once.
-            if (!(await guard.claim(`presence:${e.kind}|${e.internalMeetingId}|${e.internalUserId ?? e.userId}|${e.at}`, until))) continue;
-            await onPresence(e);
+            await once(guard, `presence:${e.kind}|${e.internalMeetingId}|${e.internalUserId ?? e.userId}|${e.at}`, until, () => onPresence(e));
           }
         });
       }
