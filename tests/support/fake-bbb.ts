@@ -32,6 +32,8 @@ export interface FakeBbbOptions {
   pagination?: 'totalElements' | 'unsupported';
   /** The algorithm bbb-webhooks signs its callbacks with (sha1 in its documentation). */
   webhookChecksumAlgorithm?: FakeChecksumAlgorithm;
+  /** false: a server without the bbb-webhooks package, where hooks/* is not found. */
+  webhooksInstalled?: boolean;
 }
 
 export interface FakeAttendee {
@@ -135,6 +137,7 @@ export class FakeBbb {
       legacyDuplicateCreate: false,
       pagination: 'totalElements',
       webhookChecksumAlgorithm: 'sha1',
+      webhooksInstalled: true,
       ...opts,
     };
   }
@@ -278,6 +281,7 @@ export class FakeBbb {
     if (!path.startsWith('/bigbluebutton/api/')) return void res.writeHead(404).end();
     if (req.method !== 'GET') return void res.writeHead(405, { Allow: 'GET' }).end();
     const call = path.slice('/bigbluebutton/api/'.length);
+    if (call.startsWith('hooks/') && !this.#opts.webhooksInstalled) return void res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html><body>404 Not Found</body></html>');
     const params = new URLSearchParams(rawQuery);
     const seen: ApiCallSeen = { call, params, rawQuery, returncode: 'SUCCESS', messageKey: null };
     this.calls.push(seen);

@@ -162,6 +162,25 @@ describe('BigBlueButton adapter against the fake BBB', () => {
       }
     });
 
+    it('a server without bbb-webhooks still lets people in; the missing hook is only a warning', async () => {
+      const plain = await FakeBbb.start({ secret: SECRET, clock, webhooksInstalled: false });
+      const lines: string[] = [];
+      try {
+        const a = createBbbAdapter({ ...config, url: plain.url }, { clock, logger: createLogger('warn', {}, (l) => void lines.push(l)), callbackBaseUrl: CALLBACKS, registerWebhooks: true });
+        const room = await a.ensureRoom(spec, null);
+        const res = await fetch(await a.joinUrlAtClick(room, camille, 'viewer'));
+        expect(res.status).toBe(200);
+        expect(plain.meetings.get(room.externalId)!.attendees.size).toBe(1);
+        expect(lines.map((l) => JSON.parse(l) as { msg: string; level: string })).toEqual([
+          expect.objectContaining({ level: 'warn', msg: 'bbb-webhooks hook not registered' }),
+          expect.objectContaining({ level: 'warn', msg: 'bbb-webhooks hook not registered' }),
+        ]);
+        expect(lines.join('\n')).not.toContain(SECRET);
+      } finally {
+        await plain.stop();
+      }
+    });
+
     it('a tampered join URL is refused by BBB: the checksum covers every parameter', async () => {
       const a = adapter();
       const room = await a.ensureRoom(spec, null);

@@ -119,12 +119,13 @@ export function createBbbAdapter(config: BbbConfig, deps: BbbAdapterDeps): BbbAd
   async function registerHook(meetingId: string): Promise<void> {
     if (!deps.registerWebhooks) return;
     try {
-      await call('hooks/create', [
+      // Awaited at the first click of a session, so kept short: the person is waiting for the room.
+      await callBbb(config, 'hooks/create', [
         ['callbackURL', `${base}${BBB_EVENTS_PATH}`],
         ['meetingID', meetingId],
         ['eventID', BBB_WEBHOOK_EVENTS.join(',')],
         ['getRaw', false],
-      ]);
+      ], { fetch: deps.fetch, timeoutMs: 3000 });
     } catch (e) {
       // Without the hook only attendance is lost, not the Rencontre: people must still get in.
       log.warn('bbb-webhooks hook not registered', { meetingId, err: e as Error });
