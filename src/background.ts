@@ -2,6 +2,7 @@ import { JobRunner, type JobHandler } from './platform/jobs/jobs.ts';
 import { reminderJobHandler, REMINDER_JOB, scheduleDueReminders } from './features/reminders/send-reminders.ts';
 import { inviteNoShows } from './features/invitations/invite-no-shows.ts';
 import { replayJobHandler, REPLAY_JOB } from './features/replay/send-replay.ts';
+import { videoJobHandlers } from './features/video/video-jobs.ts';
 import type { Services } from './services.ts';
 
 /** Every background job kind and periodic task of the platform, in one place. */
@@ -9,6 +10,7 @@ export function createJobRunner(s: Services): JobRunner {
   const handlers: Record<string, JobHandler> = {
     [REMINDER_JOB]: reminderJobHandler(s),
     [REPLAY_JOB]: replayJobHandler(s),
+    ...videoJobHandlers(s),
   };
   return new JobRunner({
     db: s.db,

@@ -10,6 +10,8 @@ import { loadTerritory, type Territory } from './features/territory/territory.ts
 import { connect, type Db } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { createJobRunner } from './background.ts';
+import { createZoomAdapter } from './features/video/zoom/zoom-adapter.ts';
+import type { VideoTools } from './features/video/video-jobs.ts';
 import { OutboxWorker } from './platform/email/outbox-worker.ts';
 import type { JobRunner } from './platform/jobs/jobs.ts';
 import { createSmtpTransport, localMailboxTransport, type MailTransport } from './platform/email/transport.ts';
@@ -32,7 +34,7 @@ export interface Runtime {
 }
 
 /** Config → database (migrated) → services and the outbox worker. Shared by the server, the CLI and tests. */
-export async function createRuntime(config: Config, overrides: { clock?: Clock; logger?: Logger; transport?: MailTransport; tokenKey?: Buffer } = {}): Promise<Runtime> {
+export async function createRuntime(config: Config, overrides: { clock?: Clock; logger?: Logger; transport?: MailTransport; tokenKey?: Buffer; video?: VideoTools } = {}): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const territory = loadTerritory(config.territory);
   const clock = overrides.clock ?? systemClock;
@@ -52,6 +54,10 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
     tokenKey,
     mailQueued: () => worker?.notify(),
     jobQueued: () => jobs?.notify(),
+    video: {
+      ...(config.zoom ? { zoom: createZoomAdapter(config.zoom, { clock, logger: logger.child({ component: 'zoom' }) }) } : {}),
+      ...(overrides.video ?? {}),
+    },
   };
   worker = new OutboxWorker({ db, transport, clock, logger: logger.child({ component: 'outbox' }), from, replyTo: territory.contact.email, messageIdDomain: new URL(config.publicUrl).hostname });
   jobs = createJobRunner(services);
@@ -95,7 +101,7 @@ export interface RunningServer {
 
 /** Starts the HTTP server (and the worker unless WORKER=off); stop() drains in-flight requests first. */
 export async function startServer(config: Config, runtime: Runtime, options: AppOptions = {}): Promise<RunningServer> {
-  const app = buildApp(runtime.services, { smtpConfigured: Boolean(config.smtpUrl), auditRetentionDays: config.auditRetentionDays, ...options });
+  const app = buildApp(runtime.services, { smtpConfigured: Boolean(config.smtpUrl), auditRetentionDays: config.auditRetentionDays, zoomWebhookSecretToken: config.zoom?.webhookSecretToken ?? null, ...options });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
   });

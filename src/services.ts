@@ -1,5 +1,6 @@
 import type { Config } from './config.ts';
 import type { Territory } from './features/territory/territory.ts';
+import type { VideoTools } from './features/video/video-jobs.ts';
 import type { Db } from './platform/db/database.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Clock } from './platform/time.ts';
@@ -15,6 +16,8 @@ export interface Services {
   readonly tokenKey: Buffer;
   /** Wakes the outbox worker after a commit that enqueued mail. */
   readonly mailQueued: () => void;
+  /** The video tools configured (Zoom, BigBlueButton); a Rencontre on "link" needs none. */
+  readonly video: VideoTools;
   /** Wakes the job runner after a commit that enqueued a job. */
   readonly jobQueued: () => void;
 }

@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { buildApp, type AppOptions } from '../../src/app.tsx';
 import { createJobRunner } from '../../src/background.ts';
 import type { JobRunner } from '../../src/platform/jobs/jobs.ts';
+import type { VideoTools } from '../../src/features/video/video-jobs.ts';
 import { loadTerritory, type Territory } from '../../src/features/territory/territory.ts';
 import { connect, type Db, type DialectName } from '../../src/platform/db/database.ts';
 import { OutboxWorker } from '../../src/platform/email/outbox-worker.ts';
@@ -96,7 +97,7 @@ export interface TestContext {
 
 export async function createTestContext(
   dialect: DialectName,
-  opts: { now?: string; territory?: string; transport?: MailTransport; appOptions?: AppOptions; poolSize?: number } = {},
+  opts: { now?: string; territory?: string; transport?: MailTransport; appOptions?: AppOptions; poolSize?: number; video?: VideoTools } = {},
 ): Promise<TestContext> {
   const testDb = await createTestDb(dialect, { poolSize: opts.poolSize });
   const clock = new ManualClock(opts.now ?? TEST_NOW);
@@ -113,6 +114,7 @@ export async function createTestContext(
     tokenKey: Buffer.alloc(32, 7),
     mailQueued: () => undefined,
     jobQueued: () => undefined,
+    video: opts.video ?? {},
   };
   const app = buildApp(s, opts.appOptions);
   const jobs = createJobRunner(s);

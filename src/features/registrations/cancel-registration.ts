@@ -6,6 +6,7 @@ import { NotFound } from '../../platform/http/errors.ts';
 import type { Services } from '../../services.ts';
 import type { Transaction } from 'kysely';
 import { findCandidateById } from '../candidates/candidates-repository.ts';
+import { afterSeatFreed, afterSeatGiven } from '../video/video-jobs.ts';
 import { findWebinarById } from '../webinars/webinars-repository.ts';
 import { countConfirmed } from '../webinars/webinars-repository.ts';
 import type { Webinar } from '../webinars/webinar.ts';
@@ -31,6 +32,7 @@ export async function cancelRegistration(s: Services, input: { registrationId: s
     await trx.updateTable('registrations').set({ status: 'cancelled', cancelled_at: now.toISOString() }).where('id', '=', reg.id).execute();
     // Reminders already written but not yet sent are not for someone who cancelled.
     await cancelQueuedMail(trx, { registrationId: reg.id, kinds: ['reminder'] });
+    await afterSeatFreed(trx, now, webinar, { id: reg.id, nonce: reg.token_nonce, videoRegistrantId: reg.video_registrant_id });
     const mail = await renderRegistrationEmail('cancelled', {
       territory: s.territory,
       publicUrl: s.config.publicUrl,
@@ -53,6 +55,7 @@ export async function cancelRegistration(s: Services, input: { registrationId: s
     return { changed: true, promotedId };
   });
   s.mailQueued();
+  s.jobQueued();
   return out;
 }
 
@@ -67,6 +70,7 @@ export async function promoteFromWaitlist(s: Services, trx: Transaction<Database
     if (!next) return last;
     const nowIso = now.toISOString();
     await trx.updateTable('registrations').set({ status: 'confirmed', confirmed_at: nowIso, waitlist_rank: null }).where('id', '=', next.id).execute();
+    await afterSeatGiven(trx, now, webinar, { id: next.id, nonce: next.token_nonce });
     const candidate = (await findCandidateById(trx, next.candidate_id))!;
     const mail = await renderRegistrationEmail('promoted', {
       territory: s.territory,

@@ -4,6 +4,7 @@ import { enqueueEmail } from '../../platform/email/outbox.ts';
 import { DomainError, NotFound } from '../../platform/http/errors.ts';
 import type { Services } from '../../services.ts';
 import { findCandidateById } from '../candidates/candidates-repository.ts';
+import { afterSeatGiven } from '../video/video-jobs.ts';
 import { countConfirmed, findWebinarById } from '../webinars/webinars-repository.ts';
 import { renderRegistrationEmail } from './registration-emails.tsx';
 import { registrationToken } from './registration-token.ts';
@@ -26,6 +27,7 @@ export async function confirmWaitlisted(s: Services, input: { registrationId: st
     const full = webinar.capacity !== null && confirmed >= webinar.capacity;
     if (full && !input.allowOverCapacity) throw new DomainError('full', 'La Rencontre est complète : confirmez le dépassement de capacité, ou augmentez le nombre de places');
     await trx.updateTable('registrations').set({ status: 'confirmed', confirmed_at: now.toISOString(), waitlist_rank: null }).where('id', '=', reg.id).execute();
+    await afterSeatGiven(trx, now, webinar, { id: reg.id, nonce: reg.token_nonce });
     const candidate = (await findCandidateById(trx, reg.candidate_id))!;
     const mail = await renderRegistrationEmail('promoted', { territory: s.territory, publicUrl: s.config.publicUrl, webinar, firstName: candidate.first_name, token: registrationToken(s.tokenKey, reg.id, reg.token_nonce) });
     await enqueueEmail(trx, now, { dedupeKey: `registration:${reg.id}:${reg.token_nonce}:promoted`, kind: 'registration-promoted', to: candidate.email, ...mail, candidateId: candidate.id, webinarId: webinar.id, registrationId: reg.id });
@@ -33,5 +35,6 @@ export async function confirmWaitlisted(s: Services, input: { registrationId: st
     return { overCapacity: full };
   });
   s.mailQueued();
+  s.jobQueued();
   return out;
 }

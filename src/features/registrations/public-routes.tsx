@@ -16,6 +16,7 @@ import { registerCandidate } from './register-candidate.ts';
 import { normalizeEmail } from './registration.ts';
 import { fieldErrors, registrationFormSchema, sourceSchema } from './registration-schemas.ts';
 import { findSubmission, waitlistPosition } from './registrations-repository.ts';
+import { joinTarget } from '../video/join-target.ts';
 import { collectCandidateData } from './candidate-data.ts';
 import { loadRegistrationByToken } from './registration-by-token.ts';
 import { JoinNotReadyPage, ManagePage, ReceiptPage } from './views/registration-pages.tsx';
@@ -141,21 +142,21 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
   });
 
   app.get('/mon-inscription/:token/rejoindre', async (c) => {
-    const { token, registration, webinar } = await loadByToken(c);
+    const { token, registration, webinar, candidate } = await loadByToken(c);
     const now = s.clock.now();
-    const reason =
+    const closed =
       registration.status === 'cancelled' || webinar.status === 'cancelled'
         ? 'cancelled'
         : registration.status !== 'confirmed'
           ? 'not-confirmed'
           : now.getTime() >= new Date(webinar.endsAt).getTime()
             ? 'ended'
-            : !webinar.joinUrl
-              ? 'no-link'
-              : null;
+            : null;
+    const target = closed ? null : await joinTarget(s, webinar, registration, candidate);
+    const reason = closed ?? (target ? null : 'no-link');
     if (reason) return sendPage(c, <JoinNotReadyPage site={site} webinar={webinar} reason={reason} token={token} />);
     c.header('Cache-Control', 'no-store');
-    return c.redirect(webinar.joinUrl!, 302);
+    return c.redirect(target!, 302);
   });
 
   app.get('/mon-inscription/:token/mes-donnees.json', async (c) => {

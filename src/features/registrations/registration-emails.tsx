@@ -3,7 +3,7 @@ import { EmailButton, EmailLayout, renderEmailHtml, type EmailBrand } from '../.
 import { formatSlot } from '../../platform/time.ts';
 import type { Territory } from '../territory/territory.ts';
 import { webinarCalendar } from '../webinars/webinar-calendar.ts';
-import type { Webinar } from '../webinars/webinar.ts';
+import { hasJoinPath, type Webinar } from '../webinars/webinar.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -84,7 +84,7 @@ export async function renderRegistrationEmail(kind: RegistrationEmailKind, c: Re
     cancelled: `Votre inscription à la ${w.title} est annulée. Votre place a été libérée pour une autre personne.`,
   };
   const hasSeat = kind === 'confirmed' || kind === 'promoted';
-  const joinLine = w.joinUrl
+  const joinLine = hasJoinPath(w)
     ? `Pour rejoindre la Rencontre le jour venu, utilisez ce lien personnel : ${join}`
     : `Le lien pour rejoindre la Rencontre vous sera envoyé avant la Rencontre ; il sera aussi sur votre page personnelle.`;
 
@@ -117,7 +117,7 @@ export async function renderRegistrationEmail(kind: RegistrationEmailKind, c: Re
         <strong>Quand :</strong> {when}
       </p>
       {hasSeat ? (
-        w.joinUrl ? (
+        hasJoinPath(w) ? (
           <>
             <EmailButton href={join} colour={colour}>
               Rejoindre la Rencontre

@@ -2,7 +2,7 @@ import { EmailButton, EmailLayout, renderEmailHtml } from '../../platform/email/
 import { formatSlot } from '../../platform/time.ts';
 import { joinUrl, manageUrl, registrationCalendar, type RenderedEmail } from '../registrations/registration-emails.tsx';
 import type { Territory } from '../territory/territory.ts';
-import type { Webinar } from '../webinars/webinar.ts';
+import { hasJoinPath, type Webinar } from '../webinars/webinar.ts';
 import { reminderLead } from './reminder-schedule.ts';
 
 /** The reminder: when, the personal link to join, the calendar file again, how to cancel. */
@@ -19,7 +19,7 @@ export async function renderReminderEmail(c: { territory: Territory; publicUrl: 
     '',
     `La ${w.title} a lieu ${lead} : ${when}.`,
     '',
-    w.joinUrl ? `Pour la rejoindre, votre lien personnel : ${join}` : 'Le lien pour la rejoindre vous sera envoyé avant la Rencontre.',
+    hasJoinPath(w) ? `Pour la rejoindre, votre lien personnel : ${join}` : 'Le lien pour la rejoindre vous sera envoyé avant la Rencontre.',
     'Prévoyez un ordinateur ou un téléphone avec du son ; vous pouvez garder votre caméra éteinte.',
     '',
     `Vous ne pouvez plus venir ? Annulez pour libérer votre place : ${manage}`,
@@ -33,7 +33,7 @@ export async function renderReminderEmail(c: { territory: Territory; publicUrl: 
       <p>
         La {w.title} a lieu <strong>{lead}</strong> : {when}.
       </p>
-      {w.joinUrl ? (
+      {hasJoinPath(w) ? (
         <EmailButton href={join} colour={t.identity.colours.primary}>
           Rejoindre la Rencontre
         </EmailButton>

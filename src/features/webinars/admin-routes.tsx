@@ -23,7 +23,8 @@ export const webinarFlash: Record<string, string> = {
 /** Planning the Rencontres: list, create, edit, propose the next dates on the territory's rule. */
 export function webinarAdminRoutes(s: Services, site: Site) {
   const app = new Hono<AdminEnv>();
-  const schema = webinarFormSchema(s.territory);
+  const videoTools = ['link' as const, ...(Object.keys(s.video) as Array<'zoom' | 'bbb'>)];
+  const schema = webinarFormSchema(s.territory, videoTools);
   const frame = (c: Context<AdminEnv>) => ({ site, agent: c.get('agent'), csrf: c.get('session').csrf_token, flash: webinarFlash[c.req.query('ok') ?? ''] ?? null });
   const actor = (c: Context<AdminEnv>) => ({ type: 'agent' as const, id: c.get('agent').id, ip: clientIp(c, s.config.trustProxy) });
 
@@ -80,6 +81,7 @@ export function webinarAdminRoutes(s: Services, site: Site) {
       time: r.time,
       durationMinutes: String(r.durationMinutes),
       capacity: r.defaultCapacity === null ? '' : String(r.defaultCapacity),
+      videoTool: 'link',
       joinUrl: '',
       summary: '',
       description: '',
@@ -93,12 +95,12 @@ export function webinarAdminRoutes(s: Services, site: Site) {
 
   const typed = (params: URLSearchParams) => ({ ...Object.fromEntries(params), programme: params.getAll('programme') });
 
-  app.get('/rencontres/nouvelle', (c) => sendPage(c, <AdminWebinarFormPage {...frame(c)} webinar={null} values={defaults(c.req.query('date'))} errors={{}} registrants={0} />));
+  app.get('/rencontres/nouvelle', (c) => sendPage(c, <AdminWebinarFormPage {...frame(c)} webinar={null} values={defaults(c.req.query('date'))} errors={{}} registrants={0} videoTools={videoTools} />));
 
   app.post('/rencontres', async (c) => {
     const values = typed(c.get('params'));
     const parsed = schema.safeParse(values);
-    if (!parsed.success) return sendPage(c, <AdminWebinarFormPage {...frame(c)} webinar={null} values={values} errors={webinarFieldErrors(parsed.error)} registrants={0} />, 422);
+    if (!parsed.success) return sendPage(c, <AdminWebinarFormPage {...frame(c)} webinar={null} values={values} errors={webinarFieldErrors(parsed.error)} registrants={0} videoTools={videoTools} />, 422);
     const w = await createWebinar(s, { form: parsed.data, actor: actor(c) });
     return c.redirect(`/admin/rencontres/${w.id}?ok=cree`, 303);
   });
@@ -146,14 +148,14 @@ export function webinarAdminRoutes(s: Services, site: Site) {
 
   app.get('/rencontres/:id/modifier', async (c) => {
     const w = await load(c.req.param('id'));
-    return sendPage(c, <AdminWebinarFormPage {...frame(c)} webinar={w} values={webinarFormValues(s.territory, w)} errors={{}} registrants={await registrantCount(w.id)} />);
+    return sendPage(c, <AdminWebinarFormPage {...frame(c)} webinar={w} values={webinarFormValues(s.territory, w)} errors={{}} registrants={await registrantCount(w.id)} videoTools={videoTools} />);
   });
 
   app.post('/rencontres/:id', async (c) => {
     const w = await load(c.req.param('id'));
     const values = typed(c.get('params'));
     const parsed = schema.safeParse(values);
-    if (!parsed.success) return sendPage(c, <AdminWebinarFormPage {...frame(c)} webinar={w} values={values} errors={webinarFieldErrors(parsed.error)} registrants={await registrantCount(w.id)} />, 422);
+    if (!parsed.success) return sendPage(c, <AdminWebinarFormPage {...frame(c)} webinar={w} values={values} errors={webinarFieldErrors(parsed.error)} registrants={await registrantCount(w.id)} videoTools={videoTools} />, 422);
     await updateWebinar(s, { webinarId: w.id, form: parsed.data, actor: actor(c) });
     return c.redirect(`/admin/rencontres/${w.id}?ok=modifiee`, 303);
   });

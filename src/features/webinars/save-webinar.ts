@@ -8,6 +8,7 @@ import { zonedWallTimeToUtc } from '../../platform/time.ts';
 import type { Services } from '../../services.ts';
 import { promoteFromWaitlist } from '../registrations/cancel-registration.ts';
 import { registrationToken } from '../registrations/registration-token.ts';
+import { afterWebinarSaved } from '../video/video-jobs.ts';
 import { webinarFromRow, webinarSlug, type Webinar } from './webinar.ts';
 import { renderWebinarChangeEmail, type WebinarChange } from './webinar-emails.tsx';
 import type { WebinarForm } from './webinar-schemas.ts';
@@ -22,6 +23,7 @@ function rowValues(f: WebinarForm, zone: string) {
     starts_at: start.toISOString(),
     ends_at: new Date(start.getTime() + f.durationMinutes * 60_000).toISOString(),
     capacity: f.capacity,
+    video_tool: f.videoTool,
     join_url: f.joinUrl,
     summary: f.summary,
     description: f.description,
@@ -41,6 +43,7 @@ function storedValues(w: Webinar): ReturnType<typeof rowValues> {
     starts_at: w.startsAt,
     ends_at: w.endsAt,
     capacity: w.capacity,
+    video_tool: w.videoTool,
     join_url: w.joinUrl,
     summary: w.summary,
     description: w.description,
@@ -55,16 +58,20 @@ function storedValues(w: Webinar): ReturnType<typeof rowValues> {
 export async function createWebinar(s: Services, input: { form: WebinarForm; actor: Actor }): Promise<Webinar> {
   const now = s.clock.now();
   const values = rowValues(input.form, s.territory.timezone);
-  return s.db.transaction(async (trx) => {
+  let queued = false;
+  const created = await s.db.transaction(async (trx) => {
     const base = webinarSlug(input.form.date, input.form.theme);
     const taken = new Set((await trx.selectFrom('webinars').select('slug').where('slug', 'like', `${base}%`).execute()).map((r) => r.slug));
     let slug = base;
     for (let i = 2; taken.has(slug); i++) slug = `${base}-${i}`;
-    const row: NewWebinarRow = { id: randomUUID(), slug, video_tool: 'link', replay_url: null, created_at: now.toISOString(), updated_at: now.toISOString(), ...values };
+    const row: NewWebinarRow = { id: randomUUID(), slug, replay_url: null, created_at: now.toISOString(), updated_at: now.toISOString(), ...values };
     await trx.insertInto('webinars').values(row).execute();
+    if (await afterWebinarSaved(trx, now, { id: row.id, videoTool: row.video_tool, status: row.status, updatedAt: row.updated_at })) queued = true;
     await recordAudit(trx, now, input.actor, 'webinar.created', { type: 'webinar', id: row.id }, { status: row.status, startsAt: row.starts_at });
     return webinarFromRow((await trx.selectFrom('webinars').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow())!);
   });
+  if (queued) s.jobQueued();
+  return created;
 }
 
 export interface UpdateOutcome {
@@ -134,11 +141,15 @@ export async function updateWebinar(s: Services, input: { webinarId: string; for
         if (inserted) notified++;
       }
     }
+    const roomChanged = changed.some((k) => ['title', 'status', 'starts_at', 'ends_at', 'capacity', 'video_tool'].includes(k));
+    const roomQueued = roomChanged ? await afterWebinarSaved(trx, now, { id: after.id, videoTool: after.videoTool, status: after.status, updatedAt: now.toISOString() }) : false;
     const promotedBefore = await trx.selectFrom('registrations').select('id').where('webinar_id', '=', before.id).where('status', '=', 'confirmed').execute();
     if (!becameCancelled) await promoteFromWaitlist(s, trx, after, now);
     const promotedAfter = await trx.selectFrom('registrations').select('id').where('webinar_id', '=', before.id).where('status', '=', 'confirmed').execute();
-    return { webinar: after, notified, promoted: promotedAfter.length - promotedBefore.length };
+    return { webinar: after, notified, promoted: promotedAfter.length - promotedBefore.length, roomQueued };
   });
   if (out.notified || out.promoted) s.mailQueued();
-  return out;
+  if (out.roomQueued || out.promoted) s.jobQueued();
+  const { roomQueued: _r, ...result } = out;
+  return result;
 }

@@ -2,13 +2,14 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { FieldErrors } from '../../platform/views/form-kit.tsx';
 import type { Territory } from '../territory/territory.ts';
+import type { VideoToolKind } from '../video/video-adapter.ts';
 
-export const webinarFieldOrder = ['title', 'kind', 'theme', 'date', 'time', 'durationMinutes', 'capacity', 'joinUrl', 'summary', 'description', 'programme', 'speakers', 'partners', 'promotionCost', 'status'];
+export const webinarFieldOrder = ['title', 'kind', 'theme', 'date', 'time', 'durationMinutes', 'capacity', 'videoTool', 'joinUrl', 'summary', 'description', 'programme', 'speakers', 'partners', 'promotionCost', 'status'];
 
-const blank = Object.fromEntries(webinarFieldOrder.map((k) => [k, '']));
+const blank = { ...Object.fromEntries(webinarFieldOrder.map((k) => [k, ''])), videoTool: 'link' };
 
 /** The back-office form of a Rencontre: date and time typed in the territory's zone. */
-export function webinarFormSchema(t: Territory) {
+export function webinarFormSchema(t: Territory, videoTools: readonly VideoToolKind[] = ['link']) {
   const themeKeys = t.themes.map((x) => x.key) as [string, ...string[]];
   const programmeKeys = new Set(t.programme.map((x) => x.key));
   const shape = z
@@ -39,6 +40,7 @@ export function webinarFormSchema(t: Territory) {
         .regex(/^\d*$/, 'La capacité doit être un nombre entier, ou vide pour ne pas limiter')
         .transform((v) => (v === '' ? null : Number(v)))
         .pipe(z.number().min(1, 'La capacité doit être d’au moins 1 place').max(100_000, 'La capacité doit faire 100 000 places au plus').nullable()),
+      videoTool: z.enum(videoTools as [VideoToolKind, ...VideoToolKind[]], { message: 'Choisissez un outil de visioconférence proposé' }),
       joinUrl: z
         .string()
         .trim()
@@ -80,7 +82,8 @@ export function webinarFormSchema(t: Territory) {
     .superRefine((v, ctx) => {
       if (v.kind === 'thematic' && !v.theme) ctx.addIssue({ code: 'custom', path: ['theme'], message: 'Choisissez le thème de cette Rencontre thématique' });
     })
-    .transform((v) => ({ ...v, theme: v.kind === 'thematic' ? v.theme || null : null }));
+    // With Zoom or BigBlueButton each person gets a personal link from the tool: no common link is kept.
+    .transform((v) => ({ ...v, theme: v.kind === 'thematic' ? v.theme || null : null, joinUrl: v.videoTool === 'link' ? v.joinUrl : null }));
   return z.preprocess((raw) => {
     const r = { ...blank, ...(typeof raw === 'object' && raw ? raw : {}) } as Record<string, unknown>;
     const p = r.programme;

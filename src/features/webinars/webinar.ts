@@ -80,3 +80,8 @@ export function seatsLeft(capacity: number | null, confirmed: number): number | 
 export function webinarSlug(startDateInZone: string, theme: string | null): string {
   return ['rencontre', startDateInZone, theme].filter(Boolean).join('-');
 }
+
+/** Whether a person with a seat has somewhere to go: a pasted link, or a personal one from Zoom or BigBlueButton. */
+export function hasJoinPath(w: Pick<Webinar, 'videoTool' | 'joinUrl'>): boolean {
+  return w.videoTool !== 'link' || Boolean(w.joinUrl);
+}

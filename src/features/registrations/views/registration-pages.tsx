@@ -2,7 +2,7 @@ import { PublicPage, type Site } from '../../../areas/public/layout.tsx';
 import type { CandidateRow, RegistrationRow } from '../../../platform/db/schema.ts';
 import { formatDate, formatSlot, formatTime } from '../../../platform/time.ts';
 import { regionLabel } from '../../territory/territory.ts';
-import type { Webinar } from '../../webinars/webinar.ts';
+import { hasJoinPath, type Webinar } from '../../webinars/webinar.ts';
 import { households, horizons, labelOf, maskEmail, projects, statusLabels } from '../registration.ts';
 
 export function ReceiptPage(p: { site: Site; webinar: Webinar; status: RegistrationRow['status']; outcome: 'created' | 'existing'; email: string; waitlistPosition: number | null }) {
@@ -119,7 +119,7 @@ export function ManagePage(p: ManageView) {
           </div>
         </dl>
         {r.status === 'confirmed' && w.status === 'published' && !ended ? (
-          w.joinUrl ? (
+          hasJoinPath(w) ? (
             <p>
               <a class="button button--primary" href={`/mon-inscription/${p.token}/rejoindre`}>
                 Rejoindre la Rencontre

@@ -4,6 +4,7 @@ import { Button, ErrorSummary, HiddenFields, Radios, Select, TextArea, TextInput
 import { themeLabel, type Territory } from '../../territory/territory.ts';
 import type { Webinar } from '../webinar.ts';
 import { webinarFieldOrder } from '../webinar-schemas.ts';
+import type { VideoToolKind } from '../../video/video-adapter.ts';
 import type { ProposedEdition } from '../webinar-schedule.ts';
 
 type Frame = Omit<AdminPageProps, 'children' | 'title' | 'current'>;
@@ -132,6 +133,7 @@ export function webinarFormValues(t: Territory, w: Webinar): Record<string, stri
     time,
     durationMinutes: String(Math.round((new Date(w.endsAt).getTime() - new Date(w.startsAt).getTime()) / 60000)),
     capacity: w.capacity === null ? '' : String(w.capacity),
+    videoTool: w.videoTool,
     joinUrl: w.joinUrl ?? '',
     summary: w.summary,
     description: w.description,
@@ -143,7 +145,13 @@ export function webinarFormValues(t: Territory, w: Webinar): Record<string, stri
   };
 }
 
-export function AdminWebinarFormPage(p: Frame & { webinar: Webinar | null; values: Record<string, string | string[]>; errors: FieldErrors; registrants: number }) {
+const videoToolOptions: Record<VideoToolKind, { label: string; hint: string }> = {
+  link: { label: 'Un lien de connexion', hint: 'Le lien d’une réunion créée à la main (Zoom ou autre) : chaque personne reçoit un lien personnel qui y mène.' },
+  zoom: { label: 'Zoom, créé par la plateforme', hint: 'Le webinaire est créé sur le compte Zoom du territoire ; chaque personne inscrite reçoit son propre lien, et les présences et le replay reviennent seuls.' },
+  bbb: { label: 'BigBlueButton, créé par la plateforme', hint: 'La salle est créée sur le serveur BigBlueButton ; chaque personne entre par son lien personnel, révocable.' },
+};
+
+export function AdminWebinarFormPage(p: Frame & { webinar: Webinar | null; values: Record<string, string | string[]>; errors: FieldErrors; registrants: number; videoTools: readonly VideoToolKind[] }) {
   const t = p.site.territory;
   const v = (k: string) => {
     const x = p.values[k];
@@ -180,7 +188,12 @@ export function AdminWebinarFormPage(p: Frame & { webinar: Webinar | null; value
         <TextInput name="time" type="time" label="Heure de début" hint="Par exemple 12:30." value={v('time')} errors={p.errors} width="quarter" />
         <TextInput name="durationMinutes" label="Durée, en minutes" value={v('durationMinutes')} errors={p.errors} inputmode="numeric" width="short" />
         <TextInput name="capacity" label="Nombre de places" hint="Laissez vide pour ne pas limiter. Au-delà, les personnes sont mises sur liste d’attente." value={v('capacity')} errors={p.errors} inputmode="numeric" width="short" />
-        <TextInput name="joinUrl" type="url" label="Lien de connexion" hint="Le lien Zoom ou autre outil, commençant par https://. Chaque personne reçoit un lien personnel qui y mène." value={v('joinUrl')} errors={p.errors} />
+        {p.videoTools.length > 1 ? (
+          <Radios name="videoTool" label="Outil de visioconférence" value={v('videoTool') || 'link'} errors={p.errors} options={p.videoTools.map((k) => ({ value: k, label: videoToolOptions[k].label, hint: videoToolOptions[k].hint }))} />
+        ) : (
+          <input type="hidden" name="videoTool" value="link" />
+        )}
+        <TextInput name="joinUrl" type="url" label="Lien de connexion" hint="Seulement avec un lien de connexion : l’adresse de la réunion, commençant par https://. Chaque personne reçoit un lien personnel qui y mène." value={v('joinUrl')} errors={p.errors} />
         <TextArea name="summary" label="Résumé" hint="Une ou deux phrases, montrées dans la liste des Rencontres." value={v('summary')} errors={p.errors} rows={3} maxlength={500} />
         <TextArea name="description" label="Présentation" hint="Séparez les paragraphes par une ligne vide." value={v('description')} errors={p.errors} rows={6} />
         <div class="form-group">
