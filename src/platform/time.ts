@@ -71,9 +71,9 @@ export function formatDate(iso: string | Date, zone: string): string {
   return fmt(zone, 'date').format(new Date(iso));
 }
 
-/** "12 h 30" as French typography writes hours. */
+/** "12 h 30" as French typography writes hours, with no-break spaces so that it never splits across lines. */
 export function formatTime(iso: string | Date, zone: string): string {
-  return fmt(zone, 'time').format(new Date(iso)).replace(':', ' h ');
+  return fmt(zone, 'time').format(new Date(iso)).replace(':', '\u00a0h\u00a0');
 }
 
 /** "15 janv. 2027" */
@@ -81,8 +81,22 @@ export function formatShortDate(iso: string | Date, zone: string): string {
   return fmt(zone, 'short').format(new Date(iso));
 }
 
+/** How a page says which clock its times are on: "heure de Paris" for metropolitan France. */
+export function zoneLabel(zone: string): string {
+  const known: Record<string, string> = {
+    'Europe/Paris': 'heure de Paris',
+    'America/Cayenne': 'heure de Guyane',
+    'America/Martinique': 'heure de Martinique',
+    'America/Guadeloupe': 'heure de Guadeloupe',
+    'Indian/Reunion': 'heure de La Réunion',
+    'Indian/Mayotte': 'heure de Mayotte',
+    'Pacific/Noumea': 'heure de Nouméa',
+    'Pacific/Tahiti': 'heure de Tahiti',
+  };
+  return known[zone] ?? `heure locale, ${zone}`;
+}
+
 /** "vendredi 15 janvier 2027, de 12 h 30 à 13 h 30 (heure de Paris)" */
 export function formatSlot(startIso: string, endIso: string, zone: string): string {
-  const zoneLabel = zone === 'Europe/Paris' ? 'heure de Paris' : `heure locale, ${zone}`;
-  return `${formatDate(startIso, zone)}, de ${formatTime(startIso, zone)} à ${formatTime(endIso, zone)} (${zoneLabel})`;
+  return `${formatDate(startIso, zone)}, de ${formatTime(startIso, zone)} à ${formatTime(endIso, zone)} (${zoneLabel(zone)})`;
 }

@@ -88,8 +88,8 @@ describe.each(dialects())('planning Rencontres in the back-office on %s', (diale
     expect(updates.map((m) => m.to_address)).toEqual(['a@example.org', 'b@example.org']);
     const toAnne = updates[0]!;
     expect(toAnne.subject).toBe(`Nouvel horaire : ${w.title}`);
-    expect(toAnne.text).toContain('vendredi 19 mars 2027, de 12 h 30 à 13 h 30');
-    expect(toAnne.text).toContain('vendredi 26 mars 2027, de 12 h 30 à 13 h 30');
+    expect(toAnne.text).toContain('vendredi 19 mars 2027, de 12\u00a0h\u00a030 à 13\u00a0h\u00a030');
+    expect(toAnne.text).toContain('vendredi 26 mars 2027, de 12\u00a0h\u00a030 à 13\u00a0h\u00a030');
     const ics = readEvent(JSON.parse(toAnne.attachments)[0].content);
     expect(ics.event.uid).toBe(first.event.uid);
     expect(ics.sequence).toBeGreaterThan(first.sequence);

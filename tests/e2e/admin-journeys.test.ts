@@ -233,7 +233,7 @@ describe.skipIf(!chromium)(suiteName, () => {
       expect(updated.status()).toBe(303);
       await page.waitForURL(/\?ok=modifiee$/);
       expect(await page.locator('.notice--success').textContent()).toContain('Les modifications sont enregistrées.');
-      expect(await page.locator('.lead').textContent()).toContain('de 14 h 00 à 15 h 00');
+      expect(await page.locator('.lead').textContent()).toContain('de 14\u00a0h\u00a000 à 15\u00a0h\u00a000');
 
       const moved = await db.kysely.selectFrom('webinars').select(['starts_at', 'ends_at']).where('id', '=', w.id).executeTakeFirstOrThrow();
       expect(moved.starts_at).toBe(zonedWallTimeToUtc(day.iso, '14:00', 'Europe/Paris').toISOString());
@@ -242,7 +242,7 @@ describe.skipIf(!chromium)(suiteName, () => {
         [`anne.${dialect}@example.org`, `Nouvel horaire : ${title}`, 'queued'],
         [`bruno.${dialect}@example.org`, `Nouvel horaire : ${title}`, 'queued'],
       ]);
-      expect(notices[0]!.text).toContain('de 14 h 00 à 15 h 00');
+      expect(notices[0]!.text).toContain('de 14\u00a0h\u00a000 à 15\u00a0h\u00a000');
       // The new calendar file replaces the event already in Anne's agenda: same UID, later SEQUENCE.
       const after = readEvent(JSON.parse(notices[0]!.attachments)[0].content);
       expect(after.event.uid).toBe(before.event.uid);

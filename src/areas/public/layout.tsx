@@ -46,7 +46,7 @@ export function PublicPage(p: { site: Site; title: string; hasError?: boolean; c
       <footer class="site-footer">
         <div class="container">
           <p>
-            <strong>{t.programmeName}</strong> est un service du {t.authority.name}. Contact :{' '}
+            <strong>{t.programmeName}</strong> est un service {t.authority.of}. Contact :{' '}
             <a href={`mailto:${t.contact.email}`}>{t.contact.email}</a>
             {t.contact.phone ? `, ${t.contact.phone}` : ''}.
           </p>

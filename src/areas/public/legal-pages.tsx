@@ -1,3 +1,4 @@
+import { authorityAtStart } from '../../features/territory/territory.ts';
 import { Hono } from 'hono';
 import { sendPage } from '../../platform/views/document.tsx';
 import { PublicPage, type Site } from './layout.tsx';
@@ -59,7 +60,7 @@ export function legalRoutes(site: Site) {
           <h1>Vos données personnelles</h1>
           <h2>Qui est responsable ?</h2>
           <p>
-            Le responsable du traitement est le {t.authority.name}, {t.authority.address}. Son délégué à la protection des données est joignable à{' '}
+            Le responsable du traitement est {t.authority.the}, {t.authority.address}. Son délégué à la protection des données est joignable à{' '}
             <a href={`mailto:${t.dpo.email}`}>{t.dpo.email}</a> ou par courrier : {t.dpo.address}.
           </p>
           <h2>Pourquoi ces données ?</h2>
@@ -70,14 +71,14 @@ export function legalRoutes(site: Site) {
             <li>Vous envoyer des nouvelles des prochaines Rencontres, seulement si vous avez coché la case prévue.</li>
           </ul>
           <p>
-            Base légale : l’exécution d’une mission d’intérêt public du Département (article 6.1.e du RGPD) ; votre consentement pour les nouvelles des prochaines Rencontres (article 6.1.a).
+            Base légale : l’exécution d’une mission d’intérêt public {t.authority.of} (article 6.1.e du RGPD) ; votre consentement pour les nouvelles des prochaines Rencontres (article 6.1.a).
           </p>
           <h2>Quelles données ?</h2>
           <p>
             Vos nom, prénom, adresse e-mail, téléphone si vous le donnez, votre lieu de vie actuel, votre projet, votre foyer, votre horizon, où vous imaginez vivre, comment vous avez connu les Rencontres, votre question, la campagne d’où vous venez, votre présence aux Rencontres. Nous ne demandons aucune donnée de santé : ne nous en confiez pas.
           </p>
           <h2>Qui les voit ?</h2>
-          <p>L’équipe {t.programmeName} du Département. Un partenaire (France Travail, chambre consulaire…) ne reçoit vos coordonnées que si vous avez accepté d’être mis en relation avec lui.</p>
+          <p>L’équipe {t.programmeName} {t.authority.of}. Un partenaire (France Travail, chambre consulaire…) ne reçoit vos coordonnées que si vous avez accepté d’être mis en relation avec lui.</p>
           <h2>Combien de temps ?</h2>
           <p>{years} ans après votre dernier contact avec nous ; ensuite elles sont supprimées, et seuls des chiffres anonymes restent pour les statistiques. Le journal des e-mails envoyés est effacé plus tôt.</p>
           <h2>Vos droits</h2>
@@ -98,7 +99,7 @@ export function legalRoutes(site: Site) {
         <div class="container">
           <h1>Déclaration d’accessibilité</h1>
           <p>
-            Le {t.authority.name} s’engage à rendre ses sites internet, intranet, extranet et progiciels accessibles, conformément à l’article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration s’applique au site {t.programmeName} et à son espace de gestion.
+            {authorityAtStart(t)} s’engage à rendre ses sites internet, intranet, extranet et progiciels accessibles, conformément à l’article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration s’applique au site {t.programmeName} et à son espace de gestion.
           </p>
           <h2>État de conformité</h2>
           <p>

@@ -47,7 +47,7 @@ function AccompanimentPage(p: { site: Site; token: string; firstName: string; va
           <TextInput name="phone" type="tel" label="Un numéro pour vous rappeler" required={false} value={v('phone')} errors={p.errors} autocomplete="tel" width="half" maxlength={30} />
           <TextArea name="message" label="Autre chose à nous dire ?" required={false} value={v('message')} errors={p.errors} rows={3} maxlength={2000} />
           <p class="privacy">
-            Votre demande est lue par l’équipe {t.programmeName} du {t.authority.name}, qui l’utilise seulement pour vous accompagner. Elle n’est transmise à un partenaire (France Travail, chambre consulaire…) qu’avec votre accord. <a href="/donnees-personnelles">Vos données et vos droits</a>.
+            Votre demande est lue par l’équipe {t.programmeName} {t.authority.of}, qui l’utilise seulement pour vous accompagner. Elle n’est transmise à un partenaire (France Travail, chambre consulaire…) qu’avec votre accord. <a href="/donnees-personnelles">Vos données et vos droits</a>.
           </p>
           <Button>Envoyer ma demande</Button>
         </form>

@@ -4,7 +4,7 @@ import type { AdminEnv } from '../../areas/admin/admin-env.ts';
 import { requireRole } from '../../areas/admin/guard.ts';
 import { AdminPage } from '../../areas/admin/layout.tsx';
 import type { Site } from '../../areas/public/layout.tsx';
-import { formatShortDate } from '../../platform/time.ts';
+import { formatShortDate, zoneLabel } from '../../platform/time.ts';
 import { sendPage } from '../../platform/views/document.tsx';
 import type { Services } from '../../services.ts';
 import { listAgents } from '../agents/agents-repository.ts';
@@ -43,7 +43,7 @@ export function auditAdminRoutes(s: Services, site: Site, opts: { retentionDays:
       <AdminPage site={site} agent={c.get('agent')} csrf={c.get('session').csrf_token} title="Journal" current="audit" wide>
         <h1>Journal des actions</h1>
         <p>
-          Qui a fait quoi, et quand (heure de Paris). Les entrées sont gardées {opts.retentionDays} jours. Aucun mot de passe, lien personnel ni contenu de message n’y figure.
+          Qui a fait quoi, et quand ({zoneLabel(t.timezone)}). Les entrées sont gardées {opts.retentionDays} jours. Aucun mot de passe, lien personnel ni contenu de message n’y figure.
         </p>
         <form method="get" action="/admin/journal" class="filters" role="search" aria-label="Filtrer le journal">
           <div class="form-group">

@@ -61,8 +61,8 @@ describe.each(dialects())('the confirmation, as a real SMTP peer receives it, on
   });
 
   const cases = [
-    { season: 'winter (UTC+1)', date: '2027-01-15', utcStart: '2027-01-15T11:30:00.000Z', utcEnd: '2027-01-15T12:30:00.000Z', slot: 'vendredi 15 janvier 2027, de 12 h 30 à 13 h 30 (heure de Paris)' },
-    { season: 'summer (UTC+2)', date: '2027-07-16', utcStart: '2027-07-16T10:30:00.000Z', utcEnd: '2027-07-16T11:30:00.000Z', slot: 'vendredi 16 juillet 2027, de 12 h 30 à 13 h 30 (heure de Paris)' },
+    { season: 'winter (UTC+1)', date: '2027-01-15', utcStart: '2027-01-15T11:30:00.000Z', utcEnd: '2027-01-15T12:30:00.000Z', slot: 'vendredi 15 janvier 2027, de 12\u00a0h\u00a030 à 13\u00a0h\u00a030 (heure de Paris)' },
+    { season: 'summer (UTC+2)', date: '2027-07-16', utcStart: '2027-07-16T10:30:00.000Z', utcEnd: '2027-07-16T11:30:00.000Z', slot: 'vendredi 16 juillet 2027, de 12\u00a0h\u00a030 à 13\u00a0h\u00a030 (heure de Paris)' },
   ];
 
   it.each(cases)('in $season: French text and HTML, Paris time, personal links, Auto-Submitted, one .ics at 12:30 Paris on a Friday', async (c) => {
@@ -214,7 +214,7 @@ describe('rendering a registration e-mail', () => {
     ['2027-10-31', '2027-10-31T11:30:00.000Z'],
   ])('on %s, a day the clocks change, the event stays at 12:30 Paris (%s)', async (date, utc) => {
     const mail = await renderRegistrationEmail('confirmed', { territory, publicUrl: PUBLIC_URL, webinar: webinar(date, utc), firstName: 'Élise', token });
-    expect(mail.text).toContain('de 12 h 30 à 13 h 30 (heure de Paris)');
+    expect(mail.text).toContain('de 12\u00a0h\u00a030 à 13\u00a0h\u00a030 (heure de Paris)');
     const { event } = readCalendar(mail.attachments[0]!.content);
     expect([event.startDate.hour, event.startDate.minute]).toEqual([12, 30]);
     expect(event.startDate.convertToZone(ICAL.Timezone.utcTimezone).toJSDate().toISOString()).toBe(utc);

@@ -19,12 +19,18 @@ export const territorySchema = z.object({
   programmeName: z.string().min(1),
   webinarSeriesName: z.string().min(1),
   tagline: z.string().min(1),
-  authority: z.object({
-    name: z.string().min(1),
-    address: z.string().min(1),
-    publicationDirector: z.string().min(1),
-    siret: z.string().optional(),
-  }),
+  authority: z
+    .object({
+      name: z.string().min(1),
+      /** The name with its article, as a sentence uses it: "le Département de la Lozère", "la Communauté de communes…". */
+      the: z.string().min(1).optional(),
+      /** "du Département de la Lozère", "de la Communauté de communes…". */
+      of: z.string().min(1).optional(),
+      address: z.string().min(1),
+      publicationDirector: z.string().min(1),
+      siret: z.string().optional(),
+    })
+    .transform((a) => ({ ...a, the: a.the ?? `le ${a.name}`, of: a.of ?? `du ${a.name}` })),
   host: z.object({ name: z.string().min(1), address: z.string().min(1) }),
   identity: z.object({
     logoText: z.string().min(1),
@@ -99,4 +105,22 @@ export function regionLabel(t: Territory, regionKey: string | null): string | nu
   if (!regionKey) return null;
   if (regionKey === 'unknown') return 'Je ne sais pas encore';
   return t.regions.find((x) => x.key === regionKey)?.label ?? regionKey;
+}
+
+const WEEKDAYS = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
+const EVERY = ['', 'Tous les mois', 'Tous les deux mois', 'Tous les trois mois', 'Tous les quatre mois', 'Tous les cinq mois', 'Tous les six mois'];
+
+/** "Tous les deux mois, un vendredi de 12 h 30 à 13 h 30": the territory's rule in words. */
+export function scheduleSentence(t: Territory): string {
+  const r = t.schedule;
+  const [h, m] = r.time.split(':').map(Number) as [number, number];
+  const end = h * 60 + m + r.durationMinutes;
+  const fmt = (mins: number) => `${Math.floor(mins / 60) % 24}\u00a0h\u00a0${String(mins % 60).padStart(2, '0')}`;
+  const every = EVERY[r.everyMonths] ?? `Tous les ${r.everyMonths} mois`;
+  return `${every}, un ${WEEKDAYS[r.weekday - 1]} de ${fmt(h * 60 + m)} à ${fmt(end)}`;
+}
+
+/** "Le Département de la Lozère": the authority at the start of a sentence. */
+export function authorityAtStart(t: Territory): string {
+  return t.authority.the.charAt(0).toUpperCase() + t.authority.the.slice(1);
 }

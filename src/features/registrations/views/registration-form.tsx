@@ -1,3 +1,4 @@
+import { authorityAtStart } from '../../territory/territory.ts';
 import type { Territory } from '../../territory/territory.ts';
 import { Button, Checkbox, ErrorSummary, HiddenFields, Radios, Select, TextArea, TextInput, type FieldErrors } from '../../../platform/views/form-kit.tsx';
 import { households, horizons, projects, UNKNOWN_REGION } from '../registration.ts';
@@ -12,9 +13,8 @@ export function PrivacyNotice({ territory: t }: { territory: Territory }) {
     <section class="privacy" aria-labelledby="privacy-title">
       <h2 id="privacy-title">Vos données personnelles</h2>
       <p>
-        Le {t.authority.name} utilise ces informations pour vous inscrire à la Rencontre, vous envoyer le lien, les rappels et le
-        replay, et, si vous le demandez, vous accompagner dans votre projet d’installation. C’est une mission d’intérêt public du
-        Département. Seule l’équipe {t.programmeName} y a accès ; elle ne les transmet à un partenaire qu’avec votre accord.
+        {authorityAtStart(t)} utilise ces informations pour vous inscrire à la Rencontre, vous envoyer le lien, les rappels et le
+        replay, et, si vous le demandez, vous accompagner dans votre projet d’installation. C’est une mission d’intérêt public {t.authority.of}. Seule l’équipe {t.programmeName} y a accès ; elle ne les transmet à un partenaire qu’avec votre accord.
       </p>
       <p>
         Elles sont gardées {years} ans après votre dernier contact avec nous, puis supprimées. Vous pouvez les consulter, les

@@ -1,6 +1,6 @@
 import { PublicPage, type Site } from '../../../areas/public/layout.tsx';
 import type { CandidateRow, RegistrationRow } from '../../../platform/db/schema.ts';
-import { formatDate, formatSlot, formatTime } from '../../../platform/time.ts';
+import { formatDate, formatSlot, formatTime, zoneLabel } from '../../../platform/time.ts';
 import { regionLabel } from '../../territory/territory.ts';
 import { hasJoinPath, type Webinar } from '../../webinars/webinar.ts';
 import { households, horizons, labelOf, maskEmail, projects, statusLabels } from '../registration.ts';
@@ -107,7 +107,7 @@ export function ManagePage(p: ManageView) {
           <div>
             <dt>Date</dt>
             <dd>
-              {formatDate(w.startsAt, t.timezone)}, de {formatTime(w.startsAt, t.timezone)} à {formatTime(w.endsAt, t.timezone)} (heure de Paris)
+              {formatDate(w.startsAt, t.timezone)}, de {formatTime(w.startsAt, t.timezone)} à {formatTime(w.endsAt, t.timezone)} ({zoneLabel(t.timezone)})
             </dd>
           </div>
           <div>

@@ -1,9 +1,9 @@
 import type { Child } from 'hono/jsx';
 import { PublicPage, type Site } from '../../../areas/public/layout.tsx';
-import { formatDate, formatSlot, formatTime } from '../../../platform/time.ts';
+import { formatDate, formatSlot, formatTime, zoneLabel } from '../../../platform/time.ts';
 import type { FieldErrors } from '../../../platform/views/form-kit.tsx';
 import { RegistrationForm, type FormValues } from '../../registrations/views/registration-form.tsx';
-import { themeLabel, type Territory } from '../../territory/territory.ts';
+import { scheduleSentence, themeLabel, type Territory } from '../../territory/territory.ts';
 import { registrationWindow, type Webinar } from '../webinar.ts';
 
 export interface WebinarListItem {
@@ -56,7 +56,7 @@ export function HomePage(p: { site: Site; next: WebinarListItem | undefined; upc
       <div class="container">
         <h2>Les {t.webinarSeriesName}</h2>
         <p>
-          Tous les deux mois, un vendredi {'de 12\u00a0h\u00a030 à 13\u00a0h\u00a030'}, l’équipe {t.programmeName} présente le territoire en ligne : où il se
+          {scheduleSentence(t)}, l’équipe {t.programmeName} présente le territoire en ligne : où il se
           trouve et comment y venir, ses régions naturelles et ses villes, la qualité de vie, les loisirs, la culture, les écoles, l’emploi
           et les entreprises à reprendre. La Rencontre se termine par la façon d’être accompagné·e par un référent, gratuitement, jusqu’à
           votre installation. Vous recevez le replay après la Rencontre, que vous ayez pu y assister ou non.
@@ -207,7 +207,7 @@ export function WebinarPage(p: WebinarPageProps) {
               <time datetime={w.startsAt}>{formatDate(w.startsAt, t.timezone)}</time>
             </strong>
             <br />
-            de {formatTime(w.startsAt, t.timezone)} à {formatTime(w.endsAt, t.timezone)}, heure de Paris, en ligne
+            de {formatTime(w.startsAt, t.timezone)} à {formatTime(w.endsAt, t.timezone)}, {zoneLabel(t.timezone)}, en ligne
           </p>
           <p>
             {w.kind === 'thematic' ? `Rencontre thématique : ${themeLabel(t, w.theme)}` : 'Rencontre généraliste'}
