@@ -1,5 +1,7 @@
+import type { Transaction } from 'kysely';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { lockRow } from '../../platform/db/database.ts';
+import type { Database } from '../../platform/db/schema.ts';
 import { DomainError, NotFound } from '../../platform/http/errors.ts';
 import type { Services } from '../../services.ts';
 import { normalizeEmail } from '../registrations/registration.ts';
@@ -27,9 +29,14 @@ export function isPresent(minutes: number, thresholdMinutes: number): boolean {
  * person add up; a person with a seat who is not in the list was absent; what an agent set by hand is
  * not overwritten; the same list recorded twice changes nothing.
  */
-export async function recordAttendance(s: Services, input: { webinarId: string; entries: AttendanceEntry[]; source: AttendanceSource; actor: Actor }): Promise<AttendanceOutcome> {
+export async function recordAttendance(
+  s: Services,
+  input: { webinarId: string; entries: AttendanceEntry[]; source: AttendanceSource; actor: Actor },
+  /** A transaction already open, for a use case that records attendance with other writes (an import). */
+  outer?: Transaction<Database>,
+): Promise<AttendanceOutcome> {
   const threshold = s.territory.attendanceThresholdMinutes;
-  return s.db.transaction(async (trx) => {
+  const record = async (trx: Transaction<Database>) => {
     const now = s.clock.now();
     if (!(await lockRow(s.db, trx, 'webinars', input.webinarId))) throw new NotFound('Rencontre introuvable');
     const regs = await trx
@@ -72,7 +79,8 @@ export async function recordAttendance(s: Services, input: { webinarId: string; 
     }
     await recordAudit(trx, now, input.actor, 'attendance.recorded', { type: 'webinar', id: input.webinarId }, { source: input.source, present, absent, unmatched: unmatched.length, keptByAgent });
     return { present, absent, unmatched, keptByAgent };
-  });
+  };
+  return outer ? record(outer) : s.db.transaction(record);
 }
 
 /** An agent says by hand whether someone attended (or gives the decision back to the data with null). */
