@@ -7,6 +7,8 @@ import { legalRoutes } from './areas/public/legal-pages.tsx';
 import { accompanimentPublicRoutes } from './features/accompaniment/public-routes.tsx';
 import { authRoutes } from './features/agents/auth-routes.tsx';
 import { invitationPublicRoutes } from './features/invitations/public-routes.tsx';
+import { bbbCallbackRoutes } from './features/video/bbb/bbb-callbacks.ts';
+import { databaseReplayGuard, storePresence } from './features/video/bbb-wiring.ts';
 import { handleVideoEvent } from './features/video/video-events.ts';
 import { withEndedInstance } from './features/video/zoom/zoom-adapter.ts';
 import { zoomWebhookRoutes } from './features/video/zoom/zoom-webhook.ts';
@@ -16,6 +18,7 @@ import { registrationPublicRoutes, type RegistrationLimits } from './features/re
 import { webinarPublicRoutes } from './features/webinars/public-routes.tsx';
 import { DomainError, Forbidden, NotFound, TooManyRequests } from './platform/http/errors.ts';
 import { sameOriginWrites, securityHeaders } from './platform/http/security.ts';
+import type { BbbConfig } from './config.ts';
 import type { Logger } from './platform/logger.ts';
 import { sendPage } from './platform/views/document.tsx';
 import { buildStylesheet } from './platform/views/stylesheet.ts';
@@ -31,6 +34,8 @@ export interface AppOptions {
   auditRetentionDays?: number;
   /** The Secret Token of the Zoom event subscription: /webhooks/zoom exists only when it is set. */
   zoomWebhookSecretToken?: string | null;
+  /** The BigBlueButton server: its callbacks (/webhooks/bbb/…) exist only when it is configured. */
+  bbb?: BbbConfig | null;
 }
 
 function ErrorPage({ site, title, message, reference }: { site: Site; title: string; message: string; reference?: string }) {
@@ -71,13 +76,21 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   });
   app.use(securityHeaders({ isHttps: s.config.isHttps }));
   app.use(sameOriginWrites([new URL(s.config.publicUrl).origin]));
-  const limitBody = bodyLimit({
-    maxSize: 256 * 1024,
-    onError: (c) => c.text('Requête trop volumineuse', 413),
+  const maxBodySize = 256 * 1024;
+  const tooLarge = (c: Context) => c.text('Requête trop volumineuse', 413);
+  const limitBody = bodyLimit({ maxSize: maxBodySize, onError: tooLarge });
+  // Hono's bodyLimit reads c.req.raw.body, which makes @hono/node-server build a whole Request (web
+  // streams, an AbortController) for every request, GETs included, and then read the form through
+  // those streams: a sixth of a cached page's cost and more of a registration's (npm run bench). The
+  // same rule without that: a GET or HEAD body is never read; a declared length is checked as
+  // bodyLimit checks it (Node's parser reads no more than it); only a chunked body goes through bodyLimit.
+  app.use(async (c, next) => {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD') return next();
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) return Number.parseInt(length, 10) > maxBodySize ? tooLarge(c) : next();
+    return limitBody(c, next);
   });
-  // Only where a body is read: Hono's bodyLimit looks at c.req.raw.body, which makes @hono/node-server
-  // build a whole Request and AbortController even for a GET (a sixth of a cached page's cost, npm run bench).
-  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   app.get('/healthz', async (c) => {
     await sql`select 1`.execute(s.db.kysely);
@@ -99,6 +112,20 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   app.route('/', invitationPublicRoutes(s, site));
   app.route('/', legalRoutes(site));
   app.route('/', authRoutes(s, site, options.signInThrottle));
+  if (options.bbb) {
+    app.route(
+      '/',
+      bbbCallbackRoutes({
+        config: options.bbb,
+        clock: s.clock,
+        logger: s.logger,
+        callbackBaseUrl: s.config.publicUrl,
+        replayGuard: databaseReplayGuard(s),
+        onPresence: options.bbb.webhooks ? (e) => storePresence(s, e) : undefined,
+        onEvent: (e) => handleVideoEvent(s, { tool: 'bbb', kind: e.event === 'meeting-ended' ? 'ended' : 'recording-ready', externalId: e.meetingId, reference: e.recordId ?? 'ended' }),
+      }),
+    );
+  }
   if (options.zoomWebhookSecretToken) {
     app.route(
       '/',

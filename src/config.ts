@@ -43,6 +43,7 @@ const environmentSchema = z.object({
   BBB_URL: z.url({ message: 'BBB_URL doit être l’adresse de l’API, comme https://bbb.exemple.fr/bigbluebutton/' }).optional(),
   BBB_SECRET: z.string().min(1).optional(),
   BBB_CHECKSUM: z.enum(['sha1', 'sha256', 'sha384', 'sha512']).default('sha256'),
+  BBB_WEBHOOKS: booleanFromEnv,
   TZ: z.string().optional(),
 });
 
@@ -90,6 +91,8 @@ export interface BbbConfig {
   readonly url: string;
   readonly secret: string;
   readonly checksum: 'sha1' | 'sha256' | 'sha384' | 'sha512';
+  /** The server has the optional bbb-webhooks package: join and leave events give attendance. */
+  readonly webhooks?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -154,6 +157,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             apiUrl: e.ZOOM_API_URL.replace(/\/+$/, ''),
           })
         : null,
-    bbb: e.BBB_URL && e.BBB_SECRET ? Object.freeze({ url: e.BBB_URL.endsWith('/') ? e.BBB_URL : `${e.BBB_URL}/`, secret: e.BBB_SECRET, checksum: e.BBB_CHECKSUM }) : null,
+    bbb: e.BBB_URL && e.BBB_SECRET ? Object.freeze({ url: e.BBB_URL.endsWith('/') ? e.BBB_URL : `${e.BBB_URL}/`, secret: e.BBB_SECRET, checksum: e.BBB_CHECKSUM, webhooks: e.BBB_WEBHOOKS }) : null,
   });
 }

@@ -10,6 +10,8 @@ import { loadTerritory, type Territory } from './features/territory/territory.ts
 import { connect, type Db } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { createJobRunner } from './background.ts';
+import { createBbbAdapter } from './features/video/bbb/bbb-adapter.ts';
+import { presenceLog } from './features/video/bbb-wiring.ts';
 import { createZoomAdapter } from './features/video/zoom/zoom-adapter.ts';
 import type { VideoTools } from './features/video/video-jobs.ts';
 import { OutboxWorker } from './platform/email/outbox-worker.ts';
@@ -56,6 +58,17 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
     jobQueued: () => jobs?.notify(),
     video: {
       ...(config.zoom ? { zoom: createZoomAdapter(config.zoom, { clock, logger: logger.child({ component: 'zoom' }) }) } : {}),
+      ...(config.bbb
+        ? {
+            bbb: createBbbAdapter(config.bbb, {
+              clock,
+              logger: logger.child({ component: 'bbb' }),
+              callbackBaseUrl: config.publicUrl,
+              registerWebhooks: config.bbb.webhooks ?? false,
+              presenceLog: config.bbb.webhooks ? (meetingId) => presenceLog(services, meetingId) : undefined,
+            }),
+          }
+        : {}),
       ...(overrides.video ?? {}),
     },
   };
@@ -101,7 +114,7 @@ export interface RunningServer {
 
 /** Starts the HTTP server (and the worker unless WORKER=off); stop() drains in-flight requests first. */
 export async function startServer(config: Config, runtime: Runtime, options: AppOptions = {}): Promise<RunningServer> {
-  const app = buildApp(runtime.services, { smtpConfigured: Boolean(config.smtpUrl), auditRetentionDays: config.auditRetentionDays, zoomWebhookSecretToken: config.zoom?.webhookSecretToken ?? null, ...options });
+  const app = buildApp(runtime.services, { smtpConfigured: Boolean(config.smtpUrl), auditRetentionDays: config.auditRetentionDays, zoomWebhookSecretToken: config.zoom?.webhookSecretToken ?? null, bbb: config.bbb, ...options });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
   });

@@ -3,8 +3,10 @@ import { agentAdminRoutes } from '../../features/agents/admin-routes.tsx';
 import { auditAdminRoutes } from '../../features/audit/admin-routes.tsx';
 import { candidateAdminRoutes } from '../../features/candidates/admin-routes.tsx';
 import { dashboardAdminRoutes } from '../../features/dashboard/admin-routes.tsx';
+import { importAdminRoutes } from '../../features/imports/admin-routes.tsx';
 import { mailboxAdminRoutes } from '../../features/mailbox/admin-routes.tsx';
 import { replayAdminRoutes } from '../../features/replay/admin-routes.tsx';
+import { videoAdminRoutes } from '../../features/video/admin-routes.tsx';
 import { registrationAdminRoutes } from '../../features/registrations/admin-routes.tsx';
 import { webinarAdminRoutes } from '../../features/webinars/admin-routes.tsx';
 import type { Services } from '../../services.ts';
@@ -31,6 +33,8 @@ export function adminArea(s: Services, site: Site, opts: AdminAreaOptions) {
   app.route('/', registrationAdminRoutes(s, site));
   app.route('/', candidateAdminRoutes(s, site));
   app.route('/', replayAdminRoutes(s, site));
+  app.route('/', videoAdminRoutes(s));
+  app.route('/', importAdminRoutes(s, site));
   app.route('/', mailboxAdminRoutes(s, site, { smtpConfigured: opts.smtpConfigured }));
   // Admin-only sub-apps check the role themselves, on their own prefix.
   app.route('/agents', agentAdminRoutes(s, site));

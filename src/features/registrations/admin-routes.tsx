@@ -30,6 +30,7 @@ const flash: Record<string, string> = {
   confirmee: 'La personne a une place ; elle est prévenue par e-mail.',
   replay: 'Le replay part vers les inscrits : suivez l’envoi ci-dessous.',
   presence: 'La présence est enregistrée.',
+  'presences-demandees': 'Les présences vont être relues depuis l’outil vidéo dans un instant : rechargez la page.',
 };
 
 /** The registrants of a Rencontre: the table, registering by hand, giving a seat, cancelling, exports. */
@@ -55,7 +56,7 @@ export function registrationAdminRoutes(s: Services, site: Site) {
       ended ? replayProgress(s, w.id) : null,
       ended ? surveySummary(s, w.id) : null,
     ]);
-    const after = progress && survey ? <AfterRencontrePanel webinarId={w.id} replayUrl={w.replayUrl} progress={progress} survey={survey} /> : null;
+    const after = progress && survey ? <AfterRencontrePanel webinarId={w.id} replayUrl={w.replayUrl} progress={progress} survey={survey} videoTool={w.videoTool} csrf={c.get('session').csrf_token} /> : null;
     return sendPage(c, <AdminWebinarDetailPage {...frame(c)} webinar={w} filters={filters} rows={rows} total={total} counts={counts} sources={sources} now={s.clock.now()} after={after} />);
   });
 

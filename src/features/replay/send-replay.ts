@@ -20,8 +20,10 @@ export const replayMailKey = (registrationId: string) => `replay:${registrationI
  * replay is sent once per Rencontre (asking again only changes the link shown on the pages); only a
  * Rencontre that has ended can have a replay; the link is https.
  */
-export async function requestReplay(s: Services, input: { webinarId: string; replayUrl: string; actor: Actor }): Promise<{ started: boolean }> {
-  if (!/^https:\/\/\S+$/.test(input.replayUrl)) throw new DomainError('replay-url', 'Le lien du replay doit commencer par https://');
+export async function requestReplay(s: Services, input: { webinarId: string; replayUrl: string; actor: Actor; fromVideoTool?: boolean }): Promise<{ started: boolean }> {
+  // Agents must paste an https link; a self-hosted video tool's own playback address is taken as it comes.
+  const pattern = input.fromVideoTool ? /^https?:\/\/\S+$/ : /^https:\/\/\S+$/;
+  if (!pattern.test(input.replayUrl)) throw new DomainError('replay-url', 'Le lien du replay doit commencer par https://');
   const out = await s.db.transaction(async (trx) => {
     const now = s.clock.now();
     const row = await trx.selectFrom('webinars').selectAll().where('id', '=', input.webinarId).executeTakeFirst();

@@ -102,6 +102,11 @@ export function videoJobHandlers(s: Services): Record<string, JobHandler> {
       const room = await adapter.ensureRoom(spec(s, w), existing).catch((e) => retryIfRateLimited(e, now));
       await s.db.transaction(async (trx) => {
         await trx.updateTable('webinars').set({ video_external_id: room.externalId, video_data: JSON.stringify(room.data) }).where('id', '=', w.id).execute();
+        // The tools' own signals (Zoom's notifications, BigBlueButton's callbacks) may never come: attendance
+        // and the recording are looked for after the planned end anyway. Their keys make a second look a no-op.
+        const end = new Date(w.endsAt).getTime();
+        await enqueueJob(trx, now, { kind: VIDEO_JOBS.fetchAttendance, dedupeKey: `video:attendance:${w.id}:planned:${w.endsAt}`, payload: { webinarId: w.id }, runAfter: new Date(end + 45 * 60_000) });
+        await enqueueJob(trx, now, { kind: VIDEO_JOBS.fetchRecording, dedupeKey: `video:recording:${w.id}:planned:${w.endsAt}`, payload: { webinarId: w.id }, runAfter: new Date(end + 60 * 60_000) });
         // A new room (first time, or the old one was deleted on the tool's side): everyone with a seat registers again.
         if (existing?.externalId !== room.externalId) {
           const seats = await trx.selectFrom('registrations').select(['id', 'token_nonce']).where('webinar_id', '=', w.id).where('status', '=', 'confirmed').execute();
@@ -150,9 +155,17 @@ export function videoJobHandlers(s: Services): Record<string, JobHandler> {
       const room = roomOf({ videoExternalId: found.row.video_external_id, videoData: found.row.video_data });
       if (!room) return;
       const now = s.clock.now();
-      const entries = await adapterFor(found.webinar.videoTool)
-        .fetchAttendance(room)
-        .catch((e) => retryIfRateLimited(e, now));
+      let entries;
+      try {
+        entries = await adapterFor(found.webinar.videoTool).fetchAttendance(room);
+      } catch (e) {
+        // BigBlueButton without its webhooks keeps no history: an empty list would mark everyone absent.
+        if ((e as { code?: string }).code === 'attendance-unavailable') {
+          s.logger.warn('attendance not available from the video tool: agents tick it by hand', { webinarId: found.webinar.id });
+          return;
+        }
+        return retryIfRateLimited(e, now);
+      }
       await recordAttendance(s, { webinarId: found.webinar.id, entries, source: 'adapter', actor: systemActor });
     },
 
@@ -171,7 +184,7 @@ export function videoJobHandlers(s: Services): Record<string, JobHandler> {
         return;
       }
       if (found.webinar.replayUrl === recording.shareUrl) return;
-      await requestReplay(s, { webinarId: found.webinar.id, replayUrl: recording.shareUrl, actor: systemActor });
+      await requestReplay(s, { webinarId: found.webinar.id, replayUrl: recording.shareUrl, actor: systemActor, fromVideoTool: true });
     },
   };
 }

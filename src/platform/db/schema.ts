@@ -247,6 +247,27 @@ export interface SurveyAnswerTable {
   created_at: string;
 }
 
+export interface VideoPresenceTable {
+  id: string;
+  dedupe_key: string;
+  meeting_id: string;
+  kind: 'user-joined' | 'user-left' | 'meeting-ended';
+  user_id: string | null;
+  internal_user_id: string | null;
+  name: string | null;
+  role: 'VIEWER' | 'MODERATOR' | null;
+  internal_meeting_id: string | null;
+  at: string;
+  created_at: string;
+}
+
+/** Callbacks already processed (by any process), until their key may be forgotten. */
+export interface CallbackClaimTable {
+  key: string;
+  until: string;
+  created_at: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -266,6 +287,8 @@ export interface Database {
   jobs: JobTable;
   accompaniment_requests: AccompanimentRequestTable;
   survey_answers: SurveyAnswerTable;
+  video_presence: VideoPresenceTable;
+  callback_claims: CallbackClaimTable;
 }
 
 export type { ColumnType, Generated };

@@ -95,6 +95,11 @@ export function AdminWebinarDetailPage(p: WebinarDetailProps) {
         <a class="button button--secondary" href={`${base}/inscrire`}>
           Inscrire une personne
         </a>
+        {w.videoTool === 'bbb' && !past && w.status === 'published' ? (
+          <a class="button button--primary" href={`/admin/rencontres/${w.id}/salle`}>
+            Ouvrir la salle (animateur)
+          </a>
+        ) : null}
         {w.status !== 'draft' ? (
           <a href={`/rencontres/${w.slug}`}>
             Voir la page publique<span class="visually-hidden"> de {w.title}</span>

@@ -17,12 +17,23 @@ const jobStatus: Record<ReplayProgress['status'], string> = {
 };
 
 /** On a past Rencontre's page: the replay (where it stands) and what people said in the survey. */
-export function AfterRencontrePanel(p: { webinarId: string; replayUrl: string | null; progress: ReplayProgress; survey: SurveySummaryView }) {
+export function AfterRencontrePanel(p: { webinarId: string; replayUrl: string | null; progress: ReplayProgress; survey: SurveySummaryView; videoTool: 'link' | 'zoom' | 'bbb'; csrf: string }) {
   const pr = p.progress;
   const pct = pr.total ? Math.round((100 * pr.sent) / pr.total) : 0;
   return (
     <section aria-labelledby="after-title" class="card">
       <h2 id="after-title">Après la Rencontre</h2>
+      {p.videoTool !== 'link' ? (
+        <form method="post" action={`/admin/rencontres/${p.webinarId}/presences`}>
+          <input type="hidden" name="_csrf" value={p.csrf} />
+          <p>
+            Les présences viennent de {p.videoTool === 'zoom' ? 'Zoom' : 'BigBlueButton'} après la fin.{' '}
+            <button type="submit" class="link-button">
+              Les relire maintenant
+            </button>
+          </p>
+        </form>
+      ) : null}
       <h3>Replay</h3>
       {p.replayUrl ? (
         <p>
