@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { TerritoryError } from '../features/territory/territory.ts';
 import { agentCreateCommand } from './agent-command.ts';
+import { importCommand } from './import-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { seedCommand } from './seed-command.ts';
 import { workerCommand } from './worker-command.ts';
@@ -21,6 +22,9 @@ Commandes :
   agent create --email <adresse> --name "<Prénom Nom>" --role admin|referent [--password-stdin]
                        crée un compte d'agent actif (le premier administrateur d'une installation) ;
                        le mot de passe est lu sur l'entrée standard, ou créé et affiché une fois
+  import zoom [--registrations FICHIER] [--attendees FICHIER] [--webinar ID] [--dry-run]
+                       importe les rapports d'inscription et de participation exportés de Zoom
+                       (aperçu puis import ; nouvelle-vie import zoom --help pour le détail)
   help                 affiche cette aide
 
 La configuration vient des variables d'environnement (DATABASE_URL, DATA_DIR, TERRITORY, SMTP_URL…) :
@@ -29,6 +33,8 @@ voir le README. Codes de sortie : 0 réussite, 1 échec ou refus, 2 commande ou 
 
 /** Parses the command line, runs one command and returns the process exit code. */
 async function runCli(argv: string[], io: CliOutput = cliOutput): Promise<number> {
+  // Its options are its own: parsed by the command itself.
+  if (argv[0] === 'import') return importCommand(argv.slice(1), io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
