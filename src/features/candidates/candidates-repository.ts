@@ -57,6 +57,7 @@ export async function upsertCandidate(
       news_opt_in_at: first.newsOptIn && !existing.news_opt_in ? nowIso : existing.news_opt_in_at,
       updated_at: nowIso,
       last_contact_at: nowIso,
+      last_activity_at: nowIso,
     };
     await trx.updateTable('candidates').set(patch).where('id', '=', existing.id).execute();
     return { candidate: { ...existing, ...patch }, isNew: false };
@@ -83,6 +84,18 @@ export async function upsertCandidate(
     updated_at: nowIso,
     last_contact_at: nowIso,
     invitations_opt_out_at: null,
+    stage: 'contact' as const,
+    stage_changed_at: nowIso,
+    abandon_reason: null,
+    referent_id: null,
+    project_type: null,
+    project_sector: null,
+    project_maturity: null,
+    desired_commune: null,
+    housing_plan: null,
+    driving_licence: null,
+    merged_into_id: null,
+    last_activity_at: nowIso,
   };
   const inserted = await trx
     .insertInto('candidates')

@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-back-office.ts';
 import * as m0003 from './migrations/0003-journey.ts';
 import * as m0004 from './migrations/0004-video-presence.ts';
+import * as m0005 from './migrations/0005-candidate-file.ts';
 
 /** Migrations are listed in code (not read from a folder) so that the bundle and the tests see the same set. */
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002-back-office': m0002,
   '0003-journey': m0003,
   '0004-video-presence': m0004,
+  '0005-candidate-file': m0005,
 };
 
 class InCodeProvider implements MigrationProvider {

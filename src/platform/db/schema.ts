@@ -68,7 +68,25 @@ export interface CandidateTable {
   last_contact_at: string;
   /** The person asked for no more invitations to Rencontres (one-click link); transactional mail still goes. */
   invitations_opt_out_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Where the household stands: contact → qualified → accompanied → visit → decision → installed → followed-up; or abandoned, dormant. */
+  stage: ColumnType<CandidateStage | null, CandidateStage | null | undefined, CandidateStage | null>;
+  stage_changed_at: ColumnType<string | null, string | null | undefined, string | null>;
+  abandon_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The agent who follows this household. */
+  referent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  project_type: ColumnType<string | null, string | null | undefined, string | null>;
+  project_sector: ColumnType<string | null, string | null | undefined, string | null>;
+  project_maturity: ColumnType<string | null, string | null | undefined, string | null>;
+  /** INSEE code of the commune they imagine living in. */
+  desired_commune: ColumnType<string | null, string | null | undefined, string | null>;
+  housing_plan: ColumnType<string | null, string | null | undefined, string | null>;
+  driving_licence: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Set when this file was merged into another: it stays for the record, the other is the file. */
+  merged_into_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Last thing that happened on the file (any event), for "last contact" filters. */
+  last_activity_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
+export type CandidateStage = 'contact' | 'qualified' | 'accompanied' | 'visit' | 'decision' | 'installed' | 'followed-up' | 'abandoned' | 'dormant';
 export type CandidateRow = Selectable<CandidateTable>;
 export type NewCandidateRow = Insertable<CandidateTable>;
 
@@ -268,6 +286,147 @@ export interface CallbackClaimTable {
   created_at: string;
 }
 
+export interface HouseholdMemberTable {
+  id: string;
+  candidate_id: string;
+  kind: 'adult' | 'child';
+  first_name: string | null;
+  age: number | null;
+  occupation: string | null;
+  needs_job: number;
+  school_need: string | null;
+  created_at: string;
+}
+
+export interface TimelineEventTable {
+  id: string;
+  candidate_id: string;
+  at: string;
+  kind: string;
+  dedupe_key: string;
+  actor_type: 'candidate' | 'agent' | 'system' | 'partner' | 'anonymous';
+  actor_id: string | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  summary: string;
+  data: string;
+}
+export type TimelineEventRow = Selectable<TimelineEventTable>;
+
+export interface StageChangeTable {
+  id: string;
+  candidate_id: string;
+  from_stage: string | null;
+  to_stage: string;
+  reason: string | null;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+}
+
+export interface TaskTable {
+  id: string;
+  candidate_id: string | null;
+  assignee_id: string;
+  title: string;
+  /** YYYY-MM-DD in the territory's zone. */
+  due_on: string;
+  status: 'open' | 'done' | 'cancelled';
+  source: 'agent' | 'system';
+  created_by: string | null;
+  created_at: string;
+  done_at: string | null;
+  reminded_at: string | null;
+}
+
+export interface SavedViewTable {
+  id: string;
+  agent_id: string;
+  name: string;
+  query: string;
+  created_at: string;
+}
+
+export interface AppointmentSlotTable {
+  id: string;
+  agent_id: string;
+  starts_at: string;
+  ends_at: string;
+  mode: 'phone' | 'video';
+  status: 'open' | 'booked' | 'withdrawn';
+  video_url: string | null;
+  created_at: string;
+}
+
+export interface AppointmentTable {
+  id: string;
+  slot_id: string;
+  candidate_id: string;
+  status: 'booked' | 'cancelled' | 'done' | 'missed';
+  topic: string | null;
+  token_nonce: string;
+  manage_token_hash: string;
+  booked_at: string;
+  cancelled_at: string | null;
+}
+
+export interface InstallationTable {
+  id: string;
+  candidate_id: string;
+  installed_on: string;
+  commune_code: string | null;
+  commune_name: string;
+  region_key: string | null;
+  adults: number;
+  children: number;
+  activity: string;
+  employer: string | null;
+  housing: string | null;
+  left_on: string | null;
+  left_reason: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface FollowUpTable {
+  id: string;
+  installation_id: string;
+  candidate_id: string;
+  months: number;
+  due_on: string;
+  status: 'scheduled' | 'sent' | 'answered' | 'no-answer' | 'cancelled';
+  token_nonce: string;
+  answer_token_hash: string;
+  sent_at: string | null;
+  answered_at: string | null;
+  wellbeing: number | null;
+  needs_help: number | null;
+  message: string | null;
+  still_there: number | null;
+}
+
+export interface ContactFormTable {
+  id: string;
+  token_hash: string;
+  data: string;
+  step: string;
+  candidate_id: string | null;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+}
+
+export interface CommuneTable {
+  code: string;
+  name: string;
+  name_search: string;
+  postcodes: string;
+  population: number | null;
+  epci_code: string | null;
+  epci_name: string | null;
+  region_key: string | null;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -289,6 +448,17 @@ export interface Database {
   survey_answers: SurveyAnswerTable;
   video_presence: VideoPresenceTable;
   callback_claims: CallbackClaimTable;
+  household_members: HouseholdMemberTable;
+  timeline_events: TimelineEventTable;
+  stage_changes: StageChangeTable;
+  tasks: TaskTable;
+  saved_views: SavedViewTable;
+  appointment_slots: AppointmentSlotTable;
+  appointments: AppointmentTable;
+  installations: InstallationTable;
+  follow_ups: FollowUpTable;
+  contact_forms: ContactFormTable;
+  communes: CommuneTable;
 }
 
 export type { ColumnType, Generated };

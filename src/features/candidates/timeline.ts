@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, TimelineEventTable } from '../../platform/db/schema.ts';
+
+export interface TimelineEntry {
+  candidateId: string;
+  at: Date;
+  /** registration, attendance, email-sent, email-failed, replay, survey, accompaniment-request, appointment, offer, referral, stage, note, call, meeting, installation, follow-up, merge… */
+  kind: string;
+  /** What makes this event the same event when reported again (a retry, an import run twice). */
+  dedupeKey: string;
+  actor: { type: TimelineEventTable['actor_type']; id: string | null };
+  subject?: { type: string; id: string } | null;
+  /** One French sentence, as the file shows it. */
+  summary: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Writes one event to a candidate's timeline, in the caller's transaction, and marks the file as
+ * active. The same event reported twice is written once. Every step of the journey calls this, so
+ * that the file fills itself instead of being typed by agents.
+ */
+export async function recordTimelineEvent(trx: Transaction<Database> | Kysely<Database>, e: TimelineEntry): Promise<boolean> {
+  const at = e.at.toISOString();
+  const r = await trx
+    .insertInto('timeline_events')
+    .values({
+      id: randomUUID(),
+      candidate_id: e.candidateId,
+      at,
+      kind: e.kind,
+      dedupe_key: e.dedupeKey,
+      actor_type: e.actor.type,
+      actor_id: e.actor.id,
+      subject_type: e.subject?.type ?? null,
+      subject_id: e.subject?.id ?? null,
+      summary: e.summary,
+      data: JSON.stringify(e.data ?? {}),
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .executeTakeFirst();
+  const inserted = Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  if (inserted) {
+    await trx
+      .updateTable('candidates')
+      .set({ last_activity_at: at })
+      .where('id', '=', e.candidateId)
+      .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', at)]))
+      .execute();
+  }
+  return inserted;
+}
