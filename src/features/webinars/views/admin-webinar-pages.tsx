@@ -43,6 +43,7 @@ export function AdminWebinarListPage(p: Frame & { view: WebinarListView; rows: W
         <a class="button button--secondary" href="/admin/rencontres/planifier">
           Proposer les prochaines dates
         </a>
+        <a href="/admin/imports/zoom">Importer des rapports Zoom</a>
       </div>
       <nav aria-label="Filtrer les Rencontres">
         <ul class="pagination">
