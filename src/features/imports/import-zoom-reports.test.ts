@@ -336,6 +336,18 @@ describe.each(dialects())('importing Zoom reports on %s', (dialect) => {
     expect(e.problems.webinar![0]).toMatch(/^plusieurs Rencontres ont lieu le 24 avril 2026/);
   });
 
+  it('makes one Rencontre and one registration a person when two agents import the same files at the same moment', async () => {
+    const [a, b] = await Promise.all([apply(APRIL), apply(APRIL)]);
+    expect(a.webinarId).toBe(b.webinarId);
+    expect(a.applied.registrations.toCreate + b.applied.registrations.toCreate).toBe(7);
+    expect(a.applied.people.toCreate.length + b.applied.people.toCreate.length).toBe(7);
+    const k = t.db.kysely;
+    expect(await k.selectFrom('webinars').select('id').execute()).toHaveLength(1);
+    expect(await k.selectFrom('candidates').select('id').execute()).toHaveLength(7);
+    expect(await k.selectFrom('registrations').select('id').execute()).toHaveLength(7);
+    expect(Object.values(await attendanceByEmail(t.db, a.webinarId)).filter(([attended]) => attended === 1)).toHaveLength(4);
+  });
+
   it('leaves nothing half-imported when the transaction fails in the middle', async () => {
     const before = await snapshot(t.db);
     // The server's key becomes unreadable after three registrations are written (say, the disk failed).
