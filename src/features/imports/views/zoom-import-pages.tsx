@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import { AdminPage, type AdminPageProps } from '../../../areas/admin/layout.tsx';
 import { formatDate, formatSlot, formatTime } from '../../../platform/time.ts';
 import { Button, ErrorSummary, fieldId, HiddenFields, Select, TextInput, type Choice } from '../../../platform/views/form-kit.tsx';
@@ -107,11 +108,11 @@ export function ZoomImportFormPage(p: Frame & { values: { webinar: string; zone:
   );
 }
 
-function Row({ term, children }: { term: string; children: unknown }) {
+function Row({ term, children }: { term: string; children: Child }) {
   return (
     <div>
       <dt>{term}</dt>
-      <dd>{children as string}</dd>
+      <dd>{children}</dd>
     </div>
   );
 }
@@ -144,7 +145,7 @@ function PreviewBody({ p, zone }: { p: ZoomImportPreview; zone: string }) {
         <Row term="Hôtes et panélistes">
           {plural(p.hosts, 'hôte', 'hôtes')}, {plural(p.panelists, 'panéliste', 'panélistes')} : ce ne sont pas des inscrits.
         </Row>
-        <Row term="Invités selon Zoom">{plural(p.guests, 'personne', 'personnes')} connectées sans compte de l’organisation (« Is Guest »)</Row>
+        <Row term="Invités selon Zoom">{plural(p.guests, 'personne connectée', 'personnes connectées')} sans compte de l’organisation (« Is Guest »)</Row>
       </dl>
 
       {p.matchedByName.length ? (
