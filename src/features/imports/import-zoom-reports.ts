@@ -147,7 +147,6 @@ interface Plan {
   preview: ZoomImportPreview;
   webinarRow: WebinarRow | null;
   newWebinar: NewWebinarRow | null;
-  peopleToCreate: Person[];
   /** Every person of the import with the candidate id when they exist already. */
   people: Array<{ person: Person; candidateId: string | null; hasRegistration: boolean }>;
   entries: AttendanceEntry[];
@@ -509,7 +508,6 @@ async function planImport(s: Services, q: Q, reports: Reports, webinarRef: strin
     },
     webinarRow: row,
     newWebinar,
-    peopleToCreate,
     people: planned,
     entries,
   };
