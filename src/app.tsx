@@ -77,8 +77,13 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   app.use(securityHeaders({ isHttps: s.config.isHttps }));
   app.use(sameOriginWrites([new URL(s.config.publicUrl).origin]));
   const maxBodySize = 256 * 1024;
+  // Files are uploaded (reports to import, images) only behind a session, as multipart: a larger limit
+  // there, so the form itself can say in French that a file is too big; everywhere else forms are small.
+  const maxUploadSize = 8 * 1024 * 1024;
   const tooLarge = (c: Context) => c.text('Requête trop volumineuse', 413);
   const limitBody = bodyLimit({ maxSize: maxBodySize, onError: tooLarge });
+  const limitUpload = bodyLimit({ maxSize: maxUploadSize, onError: tooLarge });
+  const isUpload = (c: Context) => (c.req.header('content-type') ?? '').startsWith('multipart/form-data') && (c.req.path.startsWith('/admin/') || c.req.path.startsWith('/partenaires/'));
   // Hono's bodyLimit reads c.req.raw.body, which makes @hono/node-server build a whole Request (web
   // streams, an AbortController) for every request, GETs included, and then read the form through
   // those streams: a sixth of a cached page's cost and more of a registration's (npm run bench). The
@@ -87,9 +92,11 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   app.use(async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
+    const upload = isUpload(c);
+    const max = upload ? maxUploadSize : maxBodySize;
     const length = c.req.header('content-length');
-    if (length !== undefined && c.req.header('transfer-encoding') === undefined) return Number.parseInt(length, 10) > maxBodySize ? tooLarge(c) : next();
-    return limitBody(c, next);
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) return Number.parseInt(length, 10) > max ? tooLarge(c) : next();
+    return (upload ? limitUpload : limitBody)(c, next);
   });
 
   app.get('/healthz', async (c) => {
