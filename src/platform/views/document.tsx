@@ -31,8 +31,12 @@ export function Document(p: DocumentProps) {
   );
 }
 
-/** Sends a server-rendered page; hono/jsx writes no doctype of its own. */
+/** The HTML of a page, doctype first: hono/jsx writes no doctype of its own. */
+export async function renderPage(node: Child): Promise<string> {
+  return '<!DOCTYPE html>' + (await (node as { toString(): string | Promise<string> }).toString());
+}
+
+/** Sends a server-rendered page. */
 export async function sendPage(c: Context, node: Child, status: 200 | 201 | 400 | 403 | 404 | 409 | 410 | 422 | 429 | 500 | 503 = 200) {
-  const body = '<!DOCTYPE html>' + (await (node as { toString(): string | Promise<string> }).toString());
-  return c.html(body, status);
+  return c.html(await renderPage(node), status);
 }
