@@ -1,0 +1,294 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DialectName } from '../../platform/db/database.ts';
+import type { Database } from '../../platform/db/schema.ts';
+
+/**
+ * The counting, in SQL, on both databases: every query aggregates in the database and returns a few
+ * rows (per edition, per source, per day of delay…), never the registrations themselves. Dates are the
+ * ISO 8601 UTC text of ADR 0002, so a period is a range of strings that the indexes serve; what SQL
+ * cannot do the same way on both dialects (days between two instants, a date plus twelve months) is
+ * written once per dialect below.
+ */
+
+type Db = Kysely<Database>;
+
+export interface Scope {
+  fromUtc: string;
+  toUtcExclusive: string;
+  /** YYYY-MM-DD, both included: for the columns that hold a date (installed_on). */
+  fromDate: string;
+  toDate: string;
+  /** Restricts the editions to one Rencontre (its own statistics page). */
+  webinarId?: string | null;
+}
+
+/** The editions of the scope, as a condition on `w` (webinars). */
+function editionsOf(s: Scope): RawBuilder<unknown> {
+  const one = s.webinarId ? sql` and w.id = ${s.webinarId}` : sql``;
+  return sql`w.status = 'published' and w.starts_at >= ${s.fromUtc} and w.starts_at < ${s.toUtcExclusive}${one}`;
+}
+
+function daysBetween(dialect: DialectName, a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<number> {
+  return dialect === 'postgres'
+    ? sql<number>`(extract(epoch from (cast(${b} as timestamptz) - cast(${a} as timestamptz))) / 86400.0)`
+    : sql<number>`(julianday(${b}) - julianday(${a}))`;
+}
+
+function plusTwelveMonths(dialect: DialectName, date: RawBuilder<unknown>): RawBuilder<string> {
+  return dialect === 'postgres' ? sql<string>`to_char(cast(${date} as date) + interval '12 months', 'YYYY-MM-DD')` : sql<string>`date(${date}, '+12 months')`;
+}
+
+/**
+ * The month of an instant in the territory's zone, as a balanced tree of comparisons with the
+ * months' first instants (computed in the zone by the caller): correct across daylight saving and at
+ * the turn of the year on both databases, in a handful of comparisons per row.
+ */
+export function monthOf(column: RawBuilder<unknown>, months: ReadonlyArray<{ month: string; startUtc: string }>): RawBuilder<string> {
+  const tree = (lo: number, hi: number): RawBuilder<string> => {
+    // The labels are ours (YYYY-MM), written as literals so that PostgreSQL types the CASE as text.
+    if (lo === hi) return sql<string>`${sql.lit(months[lo]!.month)}`;
+    const mid = Math.ceil((lo + hi + 1) / 2);
+    return sql<string>`case when ${column} < ${months[mid]!.startUtc} then ${tree(lo, mid - 1)} else ${tree(mid, hi)} end`;
+  };
+  if (months.length === 0) return sql<string>`null`;
+  return tree(0, months.length - 1);
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+export interface EditionRow {
+  id: string;
+  title: string;
+  slug: string;
+  kind: 'generic' | 'thematic';
+  theme: string | null;
+  starts_at: string;
+  promotion_cost_cents: number | null;
+}
+
+export async function editionRows(db: Db, s: Scope): Promise<EditionRow[]> {
+  const r = await sql<EditionRow>`select w.id, w.title, w.slug, w.kind, w.theme, w.starts_at, w.promotion_cost_cents from webinars w where ${editionsOf(s)} order by w.starts_at, w.id`.execute(db);
+  return r.rows.map((x) => ({ ...x, promotion_cost_cents: x.promotion_cost_cents === null ? null : Number(x.promotion_cost_cents) }));
+}
+
+export interface RegistrationCounts {
+  confirmed: number;
+  waitlisted: number;
+  cancelled: number;
+  attendees: number;
+  minutesSum: number;
+  minutesN: number;
+}
+
+export async function registrationCountsByEdition(db: Db, s: Scope): Promise<Map<string, RegistrationCounts>> {
+  const r = await sql<Record<string, unknown>>`
+    select r.webinar_id as id,
+      sum(case when r.status = 'confirmed' then 1 else 0 end) as confirmed,
+      sum(case when r.status = 'waitlisted' then 1 else 0 end) as waitlisted,
+      sum(case when r.status = 'cancelled' then 1 else 0 end) as cancelled,
+      sum(case when r.status <> 'cancelled' and r.attended = 1 then 1 else 0 end) as attendees,
+      sum(case when r.status <> 'cancelled' and r.attended = 1 then r.attended_minutes else null end) as minutes_sum,
+      sum(case when r.status <> 'cancelled' and r.attended = 1 and r.attended_minutes is not null then 1 else 0 end) as minutes_n
+    from webinars w join registrations r on r.webinar_id = w.id
+    where ${editionsOf(s)}
+    group by r.webinar_id`.execute(db);
+  return new Map(
+    r.rows.map((x) => [
+      String(x.id),
+      { confirmed: num(x.confirmed), waitlisted: num(x.waitlisted), cancelled: num(x.cancelled), attendees: num(x.attendees), minutesSum: num(x.minutes_sum), minutesN: num(x.minutes_n) },
+    ]),
+  );
+}
+
+/** Per edition, the registrants who had a registration not cancelled to a Rencontre that started before. */
+export async function returningByEdition(db: Db, s: Scope): Promise<Map<string, number>> {
+  const r = await sql<{ id: string; n: number }>`
+    select r.webinar_id as id, count(*) as n
+    from webinars w join registrations r on r.webinar_id = w.id
+    where ${editionsOf(s)} and r.status <> 'cancelled'
+      and exists (
+        select 1 from registrations r2 join webinars w2 on w2.id = r2.webinar_id
+        where r2.candidate_id = r.candidate_id and r2.status <> 'cancelled' and w2.status = 'published' and w2.starts_at < w.starts_at)
+    group by r.webinar_id`.execute(db);
+  return new Map(r.rows.map((x) => [String(x.id), num(x.n)]));
+}
+
+export async function requestsByEdition(db: Db, s: Scope): Promise<Map<string, number>> {
+  const r = await sql<{ id: string; n: number }>`
+    select a.webinar_id as id, count(*) as n
+    from webinars w join accompaniment_requests a on a.webinar_id = w.id
+    where ${editionsOf(s)}
+    group by a.webinar_id`.execute(db);
+  return new Map(r.rows.map((x) => [String(x.id), num(x.n)]));
+}
+
+export async function distinctPeople(db: Db, s: Scope): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select count(distinct r.candidate_id) as n
+    from webinars w join registrations r on r.webinar_id = w.id
+    where ${editionsOf(s)} and r.status <> 'cancelled'`.execute(db);
+  return num(r.rows[0]?.n);
+}
+
+/** Registrations not cancelled, and their attendees, grouped by a column of the registration. */
+export async function registrationsBy(db: Db, s: Scope, column: 'utm_source' | 'project' | 'household'): Promise<Array<{ key: string | null; count: number; attendees: number }>> {
+  const col = sql.ref(`r.${column}`);
+  const r = await sql<Record<string, unknown>>`
+    select ${col} as k, count(*) as n, sum(case when r.attended = 1 then 1 else 0 end) as a
+    from webinars w join registrations r on r.webinar_id = w.id
+    where ${editionsOf(s)} and r.status <> 'cancelled'
+    group by ${col}`.execute(db);
+  return r.rows.map((x) => ({ key: x.k === null ? null : String(x.k), count: num(x.n), attendees: num(x.a) }));
+}
+
+/** People (each once) registered in the scope, by the first three characters of their postcode and their country. */
+export async function peopleByPostcodePrefix(db: Db, s: Scope): Promise<Array<{ prefix: string | null; country: string | null; count: number }>> {
+  const r = await sql<Record<string, unknown>>`
+    select case when length(trim(c.postcode)) = 5 then substr(trim(c.postcode), 1, 3) else null end as p, c.country as country, count(*) as n
+    from candidates c
+    where c.id in (select r.candidate_id from webinars w join registrations r on r.webinar_id = w.id where ${editionsOf(s)} and r.status <> 'cancelled')
+    group by case when length(trim(c.postcode)) = 5 then substr(trim(c.postcode), 1, 3) else null end, c.country`.execute(db);
+  return r.rows.map((x) => ({ prefix: x.p === null ? null : String(x.p), country: x.country === null ? null : String(x.country), count: num(x.n) }));
+}
+
+export async function replaysSent(db: Db, s: Scope): Promise<{ attended: number; absent: number }> {
+  const r = await sql<{ kind: string; n: number }>`
+    select o.kind as kind, count(*) as n
+    from webinars w join outbox_messages o on o.webinar_id = w.id
+    where ${editionsOf(s)} and o.kind in ('replay-attended', 'replay-absent') and o.status = 'sent'
+    group by o.kind`.execute(db);
+  const by = new Map(r.rows.map((x) => [x.kind, num(x.n)]));
+  return { attended: by.get('replay-attended') ?? 0, absent: by.get('replay-absent') ?? 0 };
+}
+
+export async function requestsMadeIn(db: Db, s: Scope): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*) as n from accompaniment_requests a where a.created_at >= ${s.fromUtc} and a.created_at < ${s.toUtcExclusive}`.execute(db);
+  return num(r.rows[0]?.n);
+}
+
+export interface InstallationCounts {
+  households: number;
+  adults: number;
+  children: number;
+  byActivity: Array<{ key: string; count: number }>;
+  byRegion: Array<{ key: string | null; count: number }>;
+}
+
+/** Households settled during the period (installed_on, a date in the zone), with who came and what they do. */
+export async function installationsIn(db: Db, s: Scope): Promise<InstallationCounts> {
+  const where = sql`i.installed_on >= ${s.fromDate} and i.installed_on <= ${s.toDate}`;
+  const [totals, activity, region] = await Promise.all([
+    sql<Record<string, unknown>>`select count(*) as n, sum(i.adults) as adults, sum(i.children) as children from installations i where ${where}`.execute(db),
+    sql<Record<string, unknown>>`select i.activity as k, count(*) as n from installations i where ${where} group by i.activity`.execute(db),
+    sql<Record<string, unknown>>`select i.region_key as k, count(*) as n from installations i where ${where} group by i.region_key`.execute(db),
+  ]);
+  const t = totals.rows[0] ?? {};
+  return {
+    households: num(t.n),
+    adults: num(t.adults),
+    children: num(t.children),
+    byActivity: activity.rows.map((x) => ({ key: String(x.k), count: num(x.n) })),
+    byRegion: region.rows.map((x) => ({ key: x.k === null ? null : String(x.k), count: num(x.n) })),
+  };
+}
+
+/** Households that gave up during the period, by reason (each household once per reason). */
+export async function abandonmentsIn(db: Db, s: Scope): Promise<Array<{ key: string | null; count: number }>> {
+  const r = await sql<Record<string, unknown>>`
+    select sc.reason as k, count(distinct sc.candidate_id) as n from stage_changes sc
+    where sc.to_stage = 'abandoned' and sc.at >= ${s.fromUtc} and sc.at < ${s.toUtcExclusive}
+    group by sc.reason`.execute(db);
+  return r.rows.map((x) => ({ key: x.k === null ? null : String(x.k), count: num(x.n) }));
+}
+
+/** Follow-ups after installation that the household answered during the period, by their month (3, 6, 12). */
+export async function followUpsAnsweredIn(db: Db, s: Scope): Promise<Array<{ months: number; count: number }>> {
+  const r = await sql<Record<string, unknown>>`
+    select f.months as m, count(*) as n from follow_ups f
+    where f.status = 'answered' and f.answered_at >= ${s.fromUtc} and f.answered_at < ${s.toUtcExclusive}
+    group by f.months`.execute(db);
+  return r.rows.map((x) => ({ months: num(x.m), count: num(x.n) }));
+}
+
+/** The stages that mean a referent follows the household (reached directly or through a later one). */
+export const ACCOMPANIED_STAGES = ['accompanied', 'visit', 'decision', 'installed', 'followed-up'] as const;
+
+export interface FunnelAggregate {
+  cohort: string;
+  counts: { registered: number; attended: number; asked: number; accompanied: number; installed: number; stayed: number };
+}
+export interface FunnelHistogramRow {
+  cohort: string;
+  gap: string;
+  days: number;
+  count: number;
+}
+
+/**
+ * The journey of each household of a cohort, reduced in SQL to counts per step and to histograms of
+ * whole days between steps (medians are read from those in TypeScript). A step counts when it
+ * happened on or after the household entered the cohort; each step's date is the first time it did.
+ * `kind` picks the cohort: the registrants of each edition of the scope (entry: their registration;
+ * attended: that edition), or the households whose first contact falls in each month of the scope
+ * and who registered to a Rencontre (entry: first contact; attended: the first Rencontre attended).
+ */
+export async function funnel(
+  db: Db,
+  dialect: DialectName,
+  s: Scope,
+  kind: 'edition' | 'month',
+  opts: { today: string; months: ReadonlyArray<{ month: string; startUtc: string }> },
+): Promise<{ aggregates: FunnelAggregate[]; histograms: FunnelHistogramRow[] }> {
+  const cohort =
+    kind === 'edition'
+      ? sql`select r.webinar_id as cohort, r.candidate_id as cid, r.created_at as entry_at, case when r.attended = 1 then w.starts_at else null end as attended_at
+            from webinars w join registrations r on r.webinar_id = w.id
+            where ${editionsOf(s)} and r.status <> 'cancelled'`
+      : sql`select ${monthOf(sql.ref('c.created_at'), opts.months)} as cohort, c.id as cid, c.created_at as entry_at,
+              (select min(w.starts_at) from registrations r join webinars w on w.id = r.webinar_id
+                where r.candidate_id = c.id and r.status <> 'cancelled' and r.attended = 1 and w.status = 'published' and w.starts_at >= c.created_at) as attended_at
+            from candidates c
+            where c.created_at >= ${s.fromUtc} and c.created_at < ${s.toUtcExclusive} and c.merged_into_id is null
+              and exists (select 1 from registrations r where r.candidate_id = c.id and r.status <> 'cancelled')`;
+  const stages = sql.join(ACCOMPANIED_STAGES.map((x) => sql`${x}`));
+  const twelve = plusTwelveMonths(dialect, sql.ref('i.installed_on'));
+  const journeys = sql`
+    select k.cohort, k.entry_at, k.attended_at,
+      (select min(a.created_at) from accompaniment_requests a where a.candidate_id = k.cid and a.created_at >= k.entry_at) as asked_at,
+      (select min(sc.at) from stage_changes sc where sc.candidate_id = k.cid and sc.to_stage in (${stages}) and sc.at >= k.entry_at) as accompanied_at,
+      (select min(i.installed_on) from installations i where i.candidate_id = k.cid and i.installed_on >= substr(k.entry_at, 1, 10)) as installed_on,
+      (select count(*) from installations i where i.candidate_id = k.cid and i.installed_on >= substr(k.entry_at, 1, 10)
+         and ${twelve} <= ${opts.today} and (i.left_on is null or i.left_on >= ${twelve})) as stayed
+    from (${cohort}) k`;
+  const gap = (name: string, a: string, b: string) => {
+    const d = daysBetween(dialect, sql.ref(`j.${a}`), sql.ref(`j.${b}`));
+    return sql`select j.cohort as cohort, ${sql.lit(name)} as gap, floor(${d}) as days, count(*) as n,
+        null as attended, null as asked, null as accompanied, null as installed, null as stayed
+      from j
+      where j.${sql.ref(a)} is not null and j.${sql.ref(b)} is not null and ${d} >= 0
+      group by j.cohort, floor(${d})`;
+  };
+  const r = await sql<Record<string, unknown>>`
+    with j as materialized (${journeys})
+    select j.cohort as cohort, 'counts' as gap, null as days, count(*) as n,
+      count(j.attended_at) as attended, count(j.asked_at) as asked, count(j.accompanied_at) as accompanied,
+      count(j.installed_on) as installed, sum(case when j.stayed > 0 then 1 else 0 end) as stayed
+    from j group by j.cohort
+    union all ${gap('registered-attended', 'entry_at', 'attended_at')}
+    union all ${gap('attended-asked', 'attended_at', 'asked_at')}
+    union all ${gap('asked-accompanied', 'asked_at', 'accompanied_at')}
+    union all ${gap('accompanied-installed', 'accompanied_at', 'installed_on')}`.execute(db);
+  const aggregates: FunnelAggregate[] = [];
+  const histograms: FunnelHistogramRow[] = [];
+  for (const x of r.rows) {
+    if (x.gap === 'counts') {
+      aggregates.push({
+        cohort: String(x.cohort),
+        counts: { registered: num(x.n), attended: num(x.attended), asked: num(x.asked), accompanied: num(x.accompanied), installed: num(x.installed), stayed: num(x.stayed) },
+      });
+    } else {
+      histograms.push({ cohort: String(x.cohort), gap: String(x.gap), days: num(x.days), count: num(x.n) });
+    }
+  }
+  return { aggregates, histograms };
+}
