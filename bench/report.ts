@@ -1,0 +1,145 @@
+/** The bench's result file, its table of targets, and the human summary in bench/results/latest.md. */
+import type { PageWeight } from './page-weight.ts';
+import type { LoadResult, RegistrationCheck, SequentialResult } from './protocol.ts';
+
+export type RunResult = Omit<LoadResult, 'submissionKeys'>;
+
+export interface Target {
+  what: string;
+  target: string;
+  value: string;
+  pass: boolean;
+  skipped?: boolean;
+}
+
+export interface AdminTable {
+  database: 'sqlite' | 'postgres';
+  registrations: number;
+  seedSeconds: number;
+  variants: Array<{ label: string; path: string } & SequentialResult>;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  name: string;
+  machine: { node: string; cpuModel: string; cores: number; kernel: string; loadavgBefore: string; loadavgAfter: string };
+  git: { commit: string; srcDirty: boolean };
+  settings: Record<string, unknown>;
+  ceiling: { runs: RunResult[]; medianRps: number };
+  page: { path: string; runs: RunResult[]; medianRps: number; ratioToCeiling: number };
+  registration: {
+    path: string;
+    runs: RunResult[];
+    medianRps: number;
+    medianP99: number;
+    worstP99: number;
+    /** 303 answers over warm-up and runs: each one a registration acknowledged to its sender. */
+    total303: number;
+    unexpected: number;
+    check: (RegistrationCheck & { keysAcknowledged: number }) | null;
+  };
+  registrationInlineWorker: { run: RunResult; check: RegistrationCheck & { keysAcknowledged: number } } | null;
+  pageWeight: PageWeight | null;
+  adminTable: { sqlite: AdminTable | { skipped: string } | null; postgres: AdminTable | { skipped: string } | null };
+  memory: Record<string, Record<string, number>>;
+  targets: Target[];
+}
+
+const verdict = (t: Target) => (t.skipped ? 'SKIP' : t.pass ? 'PASS' : 'FAIL');
+const r0 = (x: number) => Math.round(x).toLocaleString('en-US');
+
+function pad(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  return rows.map((r) => r.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join('  ')).join('\n');
+}
+
+function runsLine(runs: RunResult[]) {
+  return runs.map((r) => r0(r.requestsPerSecond)).join(' / ');
+}
+
+const medianOf = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+};
+
+/** The share of its core the server got, and what a request cost it: how to read figures on a shared machine. */
+function cpuCell(runs: RunResult[]) {
+  const share = medianOf(runs.map((r) => r.serverCpuShare ?? NaN));
+  const perCpu = medianOf(runs.map((r) => r.requestsPerServerCpuSecond ?? NaN));
+  return Number.isFinite(share) ? `${Math.round(share * 100)} % · ${r0(perCpu)}` : '—';
+}
+
+export function renderConsoleTable(r: BenchReport): string {
+  const lines = [
+    `Nouvelle Vie bench — ${r.startedAt}  node ${r.machine.node}  ${r.machine.cpuModel} × ${r.machine.cores}`,
+    `load average before: ${r.machine.loadavgBefore}   after: ${r.machine.loadavgAfter}   (machine shared: absolute figures are noisy, ratios less so)`,
+    '',
+    pad([
+      ['measure (server on core 0, load on core 1)', 'runs (req/s)', 'median req/s', 'p50 / p99 ms (median run)', 'core got · req per CPU-s'],
+      ['bare node:http hello (ceiling)', runsLine(r.ceiling.runs), r0(r.ceiling.medianRps), latencyCell(r.ceiling.runs), cpuCell(r.ceiling.runs)],
+      [`GET ${r.page.path}`, runsLine(r.page.runs), r0(r.page.medianRps), latencyCell(r.page.runs), cpuCell(r.page.runs)],
+      [`POST ${r.registration.path} (WORKER=off)`, runsLine(r.registration.runs), r0(r.registration.medianRps), latencyCell(r.registration.runs), cpuCell(r.registration.runs)],
+      ...(r.registrationInlineWorker
+        ? [['  same, WORKER=inline (1 run, info)', r0(r.registrationInlineWorker.run.requestsPerSecond), r0(r.registrationInlineWorker.run.requestsPerSecond), `${r.registrationInlineWorker.run.latency.p50} / ${r.registrationInlineWorker.run.latency.p99}`, cpuCell([r.registrationInlineWorker.run])]]
+        : []),
+    ]),
+    '',
+    pad([['target', 'wanted', 'measured', ''], ...r.targets.map((t) => [t.what, t.target, t.value, verdict(t)])]),
+    '',
+    `memory (RSS, MB): ${Object.entries(r.memory)
+      .map(([k, v]) => `${k} ${Object.entries(v).map(([a, b]) => `${a}=${b}`).join(' ')}`)
+      .join(' | ')}`,
+  ];
+  return lines.join('\n');
+}
+
+function latencyCell(runs: RunResult[]) {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const m = sorted[sorted.length >> 1];
+  return m ? `${m.latency.p50} / ${m.latency.p99}` : '—';
+}
+
+export function renderMarkdown(r: BenchReport, jsonFile: string): string {
+  const md: string[] = [];
+  md.push('# Bench results — latest run', '');
+  md.push(`Run \`npm run bench\` on ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC, commit \`${r.git.commit}\`${r.git.srcDirty ? ' (with uncommitted changes under src/ by the team at the time)' : ''}; raw figures in [\`${jsonFile}\`](${jsonFile}).`, '');
+  md.push(`- Machine: ${r.machine.cpuModel}, ${r.machine.cores} cores, Node ${r.machine.node}, Linux ${r.machine.kernel}. **Load average before: \`${r.machine.loadavgBefore}\`**, after: \`${r.machine.loadavgAfter}\`. The machine is shared with other work: the ceiling is measured in the same run, interleaved with the app's figures, so the ratio matters more than the absolute numbers.`);
+  md.push(`- Server under test: its own process pinned to core ${String(r.settings.serverCore)} (\`taskset -c ${String(r.settings.serverCore)} node --import tsx bench/server.ts\`), the real app (\`loadConfig\` → \`createRuntime\` → \`startServer\`) on SQLite (WAL, \`synchronous=FULL\`), \`NO_DEMO=true\`, \`LOG_LEVEL=silent\`, \`TRUST_PROXY=true\`, **\`WORKER=off\`** (see below). Load: autocannon in another process pinned to core ${String(r.settings.loadCore)}, ${String(r.settings.connections)} connections, ${String(r.settings.runs)} runs of ${String(r.settings.durationSeconds)} s after a ${String(r.settings.warmupSeconds)} s warm-up; medians of the runs.`);
+  md.push('', '## Targets', '', '| target | wanted | measured | |', '|---|---|---|---|');
+  for (const t of r.targets) md.push(`| ${t.what} | ${t.target} | ${t.value} | **${verdict(t)}** |`);
+  md.push('', '## Throughput, side by side', '', '| measure | runs (req/s) | median req/s | p50 / p99 ms (median run) | share of core 0 the server got · requests per server CPU-second |', '|---|---|---:|---|---|');
+  md.push(`| bare \`node:http\` hello — the ceiling | ${runsLine(r.ceiling.runs)} | ${r0(r.ceiling.medianRps)} | ${latencyCell(r.ceiling.runs)} | ${cpuCell(r.ceiling.runs)} |`);
+  md.push(`| GET \`${r.page.path}\` | ${runsLine(r.page.runs)} | ${r0(r.page.medianRps)} (${Math.round(r.page.ratioToCeiling * 100)} % of ceiling) | ${latencyCell(r.page.runs)} | ${cpuCell(r.page.runs)} |`);
+  md.push(`| POST \`${r.registration.path}\`, WORKER=off | ${runsLine(r.registration.runs)} | ${r0(r.registration.medianRps)} | ${latencyCell(r.registration.runs)} | ${cpuCell(r.registration.runs)} |`);
+  if (r.registrationInlineWorker) {
+    const i = r.registrationInlineWorker;
+    md.push(`| same with WORKER=inline (1 run, for information) | ${r0(i.run.requestsPerSecond)} | ${r0(i.run.requestsPerSecond)} | ${i.run.latency.p50} / ${i.run.latency.p99} | ${cpuCell([i.run])} |`);
+  }
+  md.push('', 'The last column is read from `/proc/<pid>/stat` of the server process around each run: when other work shares core 0, the server gets less than all of it, and the requests per CPU-second say what a request costs whatever it got. A bare `node:http` server that gets a small share of its core is limited by the load generator on core 1, not by itself.');
+  const c = r.registration.check;
+  if (c) {
+    md.push('', `Registration check after the load: ${c.keysAcknowledged} answers 303 (warm-up included), each one looked up by its submission key: ${c.keysFound} found with their registration, ${c.keysMissing} missing, ${c.keysWithoutOutbox} without their confirmation in the outbox. The Rencontre holds ${c.registrations} registrations, ${c.outboxRows} confirmation e-mails in the outbox and ${c.auditRows} audit entries. Answers other than 3xx, errors and timeouts: ${r.registration.unexpected}.`);
+  }
+  md.push('', '**Why `WORKER=off`.** With the outbox worker inline it shares the one core with the web requests and renders, in the same process, every message it sends; in production at this rate it would be its own process (`npm run worker`, ADR on the outbox), so the bench measures the web process alone and shows the inline figure once for comparison. Without `SMTP_URL` the inline worker delivers to the local mailbox, i.e. it marks each message sent in the database.');
+  const w = r.pageWeight;
+  if (w) {
+    md.push('', '## Page weight', '', `\`${w.path}\`: ${w.htmlBytes} bytes of HTML (${w.htmlGzipBytes} gzipped); ${w.stylesheets.length} stylesheet (\`${w.stylesheets.join(', ')}\`) of ${w.stylesheetBytes} bytes (${w.stylesheetGzipBytes} gzipped). Addresses the browser fetches by itself: ${w.fetchedUrls.map((u) => `\`${u.length > 60 ? u.slice(0, 57) + '…' : u}\``).join(', ') || 'none'}; on another origin: ${w.thirdPartyFetches.length}. Script tags: ${w.scriptTags}; inline handlers: ${w.inlineHandlers}; the form posts without JavaScript: ${w.formWorksWithoutScript ? 'yes' : 'no'}. Links to other sites (followed only if clicked): ${w.externalLinks.length ? w.externalLinks.map((u) => `\`${u}\``).join(', ') : 'none'}.`);
+  }
+  md.push('', '## Registrants table with 5,000 registrations (issue 3)', '', 'Time measured by the client, one request at a time with a signed-in session, from request to last byte (an upper bound of the server time: it includes the loopback), after 5 warm-up requests.', '');
+  for (const db of ['sqlite', 'postgres'] as const) {
+    const a = r.adminTable[db];
+    if (!a) continue;
+    if ('skipped' in a) {
+      md.push(`- ${db}: skipped — ${a.skipped}`);
+      continue;
+    }
+    md.push(`**${db}** (5,000 registrations inserted in one transaction in ${a.seedSeconds} s)`, '', '| view | p50 ms | p95 ms | max ms | HTML |', '|---|---:|---:|---:|---:|');
+    for (const v of a.variants) md.push(`| ${v.label} (\`${v.path.replace(/^\/admin\/rencontres\/[^?]+/, '…')}\`) | ${v.p50.toFixed(1)} | ${v.p95.toFixed(1)} | ${v.max.toFixed(1)} | ${Math.round(v.bytes / 1024)} KB |`);
+    md.push('');
+  }
+  md.push('## Memory (RSS of the server process, MB)', '');
+  for (const [k, v] of Object.entries(r.memory)) md.push(`- ${k}: ${Object.entries(v).map(([a, b]) => `${a} ${b}`).join(', ')}`);
+  md.push('');
+  return md.join('\n');
+}
