@@ -3,6 +3,9 @@ import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { enqueueEmail } from '../../platform/email/outbox.ts';
 import { EmailLayout, renderEmailHtml } from '../../platform/email/email-layout.tsx';
 import type { Services } from '../../services.ts';
+import { candidateKeys } from '../candidates/candidate-file.ts';
+import { changeStage } from '../candidates/change-stage.ts';
+import { recordAccompanimentRequest } from '../candidates/journey-events.ts';
 import { labelOf } from '../registrations/registration.ts';
 import { horizons } from '../registrations/registration.ts';
 import { movers, needs, type AccompanimentForm } from './accompaniment.ts';
@@ -10,7 +13,9 @@ import { movers, needs, type AccompanimentForm } from './accompaniment.ts';
 /**
  * A registrant asks to be accompanied by a referent ("concrétiser"). Keeps: one open request per
  * person (asking again adds nothing and tells them it is already in hand); the team is told by e-mail
- * and sees it on the dashboard; the request, the e-mails and the audit entry are committed together.
+ * and sees it on the dashboard; a file still at its first contact becomes a qualified project (the
+ * household has said what, when, who and which help); the request, the e-mails, the audit entry and
+ * the timeline are committed together.
  */
 export async function requestAccompaniment(s: Services, input: { registrationId: string; form: AccompanimentForm; actor: Actor }): Promise<{ outcome: 'created' | 'existing' }> {
   const out = await s.db.transaction(async (trx) => {
@@ -18,7 +23,7 @@ export async function requestAccompaniment(s: Services, input: { registrationId:
     const reg = await trx
       .selectFrom('registrations')
       .innerJoin('candidates', 'candidates.id', 'registrations.candidate_id')
-      .select(['registrations.id', 'registrations.webinar_id', 'registrations.candidate_id', 'candidates.email', 'candidates.first_name', 'candidates.last_name', 'candidates.phone'])
+      .select(['registrations.id', 'registrations.webinar_id', 'registrations.candidate_id', 'candidates.email', 'candidates.email_normalized', 'candidates.first_name', 'candidates.last_name', 'candidates.phone', 'candidates.town', 'candidates.stage'])
       .where('registrations.id', '=', input.registrationId)
       .executeTakeFirstOrThrow();
     const open = await trx.selectFrom('accompaniment_requests').select('id').where('candidate_id', '=', reg.candidate_id).where('status', '!=', 'closed').executeTakeFirst();
@@ -31,7 +36,7 @@ export async function requestAccompaniment(s: Services, input: { registrationId:
       .execute();
     await trx
       .updateTable('candidates')
-      .set({ horizon: f.horizon, phone: f.phone ?? reg.phone, last_contact_at: now.toISOString(), updated_at: now.toISOString() })
+      .set({ horizon: f.horizon, phone: f.phone ?? reg.phone, last_contact_at: now.toISOString(), updated_at: now.toISOString(), ...candidateKeys({ ...reg, phone: f.phone ?? reg.phone }) })
       .where('id', '=', reg.candidate_id)
       .execute();
     const t = s.territory;
@@ -68,6 +73,8 @@ export async function requestAccompaniment(s: Services, input: { registrationId:
     );
     await enqueueEmail(trx, now, { dedupeKey: `accompaniment:${id}:person`, kind: 'accompaniment-received', to: reg.email, subject: 'Votre demande d’accompagnement est bien reçue', html: personHtml, text: personText, candidateId: reg.candidate_id, registrationId: reg.id, webinarId: reg.webinar_id });
     await recordAudit(trx, now, input.actor, 'accompaniment.requested', { type: 'accompaniment', id }, { candidateId: reg.candidate_id, webinarId: reg.webinar_id });
+    await recordAccompanimentRequest(trx, { candidateId: reg.candidate_id, requestId: id, project: f.project, at: now, actor: input.actor });
+    if ((reg.stage ?? 'contact') === 'contact') await changeStage(trx, { candidateId: reg.candidate_id, to: 'qualified', at: now, actor: input.actor, dedupeKey: `stage:accompaniment:${id}` });
     return { outcome: 'created' as const };
   });
   if (out.outcome === 'created') s.mailQueued();

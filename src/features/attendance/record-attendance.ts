@@ -4,6 +4,7 @@ import { lockRow } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { DomainError, NotFound } from '../../platform/http/errors.ts';
 import type { Services } from '../../services.ts';
+import { recordAttendanceStep } from '../candidates/journey-events.ts';
 import { normalizeEmail } from '../registrations/registration.ts';
 import type { AttendanceEntry } from '../video/video-adapter.ts';
 
@@ -39,10 +40,13 @@ export async function recordAttendance(
   const record = async (trx: Transaction<Database>) => {
     const now = s.clock.now();
     if (!(await lockRow(s.db, trx, 'webinars', input.webinarId))) throw new NotFound('Rencontre introuvable');
+    const webinar = await trx.selectFrom('webinars').select(['title', 'starts_at as startsAt', 'ends_at']).where('id', '=', input.webinarId).executeTakeFirstOrThrow();
+    // The timeline dates attendance from the Rencontre, even when a report of last year is imported today.
+    const attendedAt = new Date(Math.min(now.getTime(), new Date(webinar.ends_at).getTime()));
     const regs = await trx
       .selectFrom('registrations')
       .innerJoin('candidates', 'candidates.id', 'registrations.candidate_id')
-      .select(['registrations.id', 'registrations.status', 'registrations.video_registrant_id', 'registrations.attendance_overridden', 'registrations.attended', 'registrations.attended_minutes', 'registrations.attendance_source', 'candidates.email_normalized'])
+      .select(['registrations.id', 'registrations.candidate_id', 'registrations.status', 'registrations.video_registrant_id', 'registrations.attendance_overridden', 'registrations.attended', 'registrations.attended_minutes', 'registrations.attendance_source', 'candidates.email_normalized'])
       .where('registrations.webinar_id', '=', input.webinarId)
       .execute();
     const byRegistrant = new Map(regs.filter((r) => r.video_registrant_id).map((r) => [r.video_registrant_id!, r]));
@@ -76,6 +80,7 @@ export async function recordAttendance(
       else absent++;
       if (r.attended === attended && r.attended_minutes === total && r.attendance_source === input.source) continue;
       await trx.updateTable('registrations').set({ attended, attended_minutes: total, attendance_source: input.source }).where('id', '=', r.id).execute();
+      await recordAttendanceStep(trx, { candidateId: r.candidate_id, registrationId: r.id, attended: attended === 1, minutes: total, source: input.source, webinar, at: attendedAt, actor: input.actor, zone: s.territory.timezone });
     }
     await recordAudit(trx, now, input.actor, 'attendance.recorded', { type: 'webinar', id: input.webinarId }, { source: input.source, present, absent, unmatched: unmatched.length, keptByAgent });
     return { present, absent, unmatched, keptByAgent };
@@ -87,7 +92,7 @@ export async function recordAttendance(
 export async function setAttendanceByAgent(s: Services, input: { registrationId: string; attended: boolean | null; actor: Actor }): Promise<void> {
   await s.db.transaction(async (trx) => {
     const now = s.clock.now();
-    const reg = await trx.selectFrom('registrations').select(['id', 'status', 'webinar_id']).where('id', '=', input.registrationId).executeTakeFirst();
+    const reg = await trx.selectFrom('registrations').select(['id', 'status', 'webinar_id', 'candidate_id', 'attended_minutes']).where('id', '=', input.registrationId).executeTakeFirst();
     if (!reg) throw new NotFound('Inscription introuvable');
     if (reg.status === 'cancelled') throw new DomainError('cancelled', 'Cette inscription est annulée');
     await trx
@@ -96,5 +101,10 @@ export async function setAttendanceByAgent(s: Services, input: { registrationId:
       .where('id', '=', reg.id)
       .execute();
     await recordAudit(trx, now, input.actor, 'attendance.set-by-agent', { type: 'registration', id: reg.id }, { webinarId: reg.webinar_id, attended: input.attended });
+    if (input.attended !== null) {
+      const webinar = await trx.selectFrom('webinars').select(['title', 'starts_at as startsAt', 'ends_at']).where('id', '=', reg.webinar_id).executeTakeFirstOrThrow();
+      const at = new Date(Math.min(now.getTime(), new Date(webinar.ends_at).getTime()));
+      await recordAttendanceStep(trx, { candidateId: reg.candidate_id, registrationId: reg.id, attended: input.attended, minutes: reg.attended_minutes ?? 0, source: 'agent', webinar, at, actor: input.actor, zone: s.territory.timezone });
+    }
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { CandidateRow, Database } from '../../platform/db/schema.ts';
+import { candidateKeys } from './candidate-file.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -23,14 +24,22 @@ export async function findCandidateByEmail(db: Q, emailNormalized: string): Prom
   return db.selectFrom('candidates').selectAll().where('email_normalized', '=', emailNormalized).executeTakeFirst();
 }
 
+/** The file a person's e-mail leads to: a file merged into another leads to that other one. */
+export async function findLiveCandidateByEmail(db: Q, emailNormalized: string): Promise<CandidateRow | undefined> {
+  let row = await findCandidateByEmail(db, emailNormalized);
+  for (let hops = 0; row?.merged_into_id && hops < 10; hops++) row = await findCandidateById(db, row.merged_into_id);
+  return row;
+}
+
 export async function findCandidateById(db: Q, id: string): Promise<CandidateRow | undefined> {
   return db.selectFrom('candidates').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /**
  * Finds the person by e-mail or creates them; a known person's file takes the latest answers (the
- * newest say where the project stands) but keeps what they did not answer this time.
- * Safe under concurrency: two first registrations of one address make one candidate.
+ * newest say where the project stands) but keeps what they did not answer this time. The e-mail of a
+ * file merged into another finds the other one. Safe under concurrency: two first registrations of
+ * one address make one candidate.
  */
 export async function upsertCandidate(
   trx: Transaction<Database>,
@@ -39,11 +48,14 @@ export async function upsertCandidate(
   first: { source: string | null; webinarId: string | null; newsOptIn: boolean },
 ): Promise<{ candidate: CandidateRow; isNew: boolean }> {
   const nowIso = now.toISOString();
-  const existing = await findCandidateByEmail(trx, p.emailNormalized);
+  const existing = await findLiveCandidateByEmail(trx, p.emailNormalized);
   if (existing) {
-    const patch = {
-      first_name: p.firstName,
-      last_name: p.lastName,
+    // Someone of a household whose file was merged into another's comes back: their answers complete
+    // the household's file, which keeps the name it has.
+    const isOwnFile = existing.email_normalized === p.emailNormalized;
+    const fields = {
+      first_name: isOwnFile ? p.firstName : existing.first_name,
+      last_name: isOwnFile ? p.lastName : existing.last_name,
       phone: p.phone ?? existing.phone,
       postcode: p.postcode ?? existing.postcode,
       town: p.town ?? existing.town,
@@ -59,6 +71,7 @@ export async function upsertCandidate(
       last_contact_at: nowIso,
       last_activity_at: nowIso,
     };
+    const patch = { ...fields, ...candidateKeys({ ...existing, ...fields }) };
     await trx.updateTable('candidates').set(patch).where('id', '=', existing.id).execute();
     return { candidate: { ...existing, ...patch }, isNew: false };
   }
@@ -96,6 +109,7 @@ export async function upsertCandidate(
     driving_licence: null,
     merged_into_id: null,
     last_activity_at: nowIso,
+    ...candidateKeys({ first_name: p.firstName, last_name: p.lastName, email_normalized: p.emailNormalized, phone: p.phone, town: p.town }),
   };
   const inserted = await trx
     .insertInto('candidates')

@@ -164,8 +164,17 @@ describe.each(dialects())('importing Zoom reports on %s', (dialect) => {
     expect(regs.find((r) => r.candidate_id === francois.id)!.question).toBe('Y a-t-il des écoles bilingues, près de Mende ?');
 
     // The person already known is left as she was; the denied registrant, the host and the panelist are nobody here.
-    const known = await t.db.kysely.selectFrom('candidates').selectAll().where('id', '=', gaelle).executeTakeFirstOrThrow();
-    expect(known).toEqual(before.candidates.find((c) => c.id === gaelle));
+    const { last_activity_at: knownActivity, ...known } = await t.db.kysely.selectFrom('candidates').selectAll().where('id', '=', gaelle).executeTakeFirstOrThrow();
+    const { last_activity_at: _before, ...knownBefore } = before.candidates.find((c) => c.id === gaelle)!;
+    expect(known).toEqual(knownBefore);
+    // Only her file's timeline has news: the imported registration, dated from Zoom's report, then her attendance, dated from the Rencontre.
+    const gaelleReg = regs.find((r) => r.candidate_id === gaelle)!;
+    const timeline = await t.db.kysely.selectFrom('timeline_events').select(['kind', 'at']).where('candidate_id', '=', gaelle).orderBy('at').execute();
+    expect(timeline).toEqual([
+      { kind: 'registration', at: gaelleReg.created_at },
+      { kind: 'attendance', at: webinar.ends_at },
+    ]);
+    expect(knownActivity).toBe(webinar.ends_at);
     const emails = (await t.db.kysely.selectFrom('candidates').select('email_normalized').execute()).map((c) => c.email_normalized);
     expect(emails).toHaveLength(7);
     expect(emails).not.toContain('noreply@mailinator.com');

@@ -7,6 +7,7 @@ import type { Database, NewWebinarRow, RegistrationRow, WebinarRow } from '../..
 import type { Services } from '../../services.ts';
 import { isPresent, recordAttendance } from '../attendance/record-attendance.ts';
 import { upsertCandidate } from '../candidates/candidates-repository.ts';
+import { recordRegistrationStep } from '../candidates/journey-events.ts';
 import { normalizeEmail } from '../registrations/registration.ts';
 import { newRegistrationToken } from '../registrations/registration-token.ts';
 import { insertRegistration } from '../registrations/registrations-repository.ts';
@@ -255,6 +256,7 @@ async function applyInTransaction(s: Services, trx: Transaction<Database>, repor
       attended: null,
       attended_minutes: null,
     });
+    await recordRegistrationStep(trx, { candidateId, registrationId: id, nonce: token.nonce, step: 'confirmed', webinar: plan.preview.webinar, at: new Date(at), actor: input.actor, zone: s.territory.timezone, createdBy: 'import' });
     registrationsCreated++;
   }
 

@@ -1,6 +1,7 @@
 import { recordAudit, systemActor, type Actor } from '../../platform/audit/audit.ts';
 import { enqueueEmail } from '../../platform/email/outbox.ts';
 import type { Services } from '../../services.ts';
+import { recordInvitation, recordInvitationsOptOut } from '../candidates/journey-events.ts';
 import { registrationToken } from '../registrations/registration-token.ts';
 import { webinarFromRow } from '../webinars/webinar.ts';
 import { renderNoShowInvitation } from './invitation-emails.tsx';
@@ -54,7 +55,10 @@ export async function inviteNoShows(s: Services): Promise<number> {
         if (!seen.has(r.candidate_id)) {
           seen.add(r.candidate_id);
           const mail = await renderNoShowInvitation({ territory: s.territory, publicUrl: s.config.publicUrl, next, firstName: r.first_name, token: registrationToken(s.tokenKey, r.id, r.token_nonce) });
-          if (await enqueueEmail(trx, now, { dedupeKey: `invitation:${r.candidate_id}:${next.id}`, kind: 'invitation-next', to: r.email, ...mail, candidateId: r.candidate_id, webinarId: next.id, registrationId: r.id, expiresAt: new Date(next.startsAt) })) invited++;
+          if (await enqueueEmail(trx, now, { dedupeKey: `invitation:${r.candidate_id}:${next.id}`, kind: 'invitation-next', to: r.email, ...mail, candidateId: r.candidate_id, webinarId: next.id, registrationId: r.id, expiresAt: new Date(next.startsAt) })) {
+            invited++;
+            await recordInvitation(trx, { candidateId: r.candidate_id, webinarId: next.id, webinar: next, at: now, zone: s.territory.timezone });
+          }
         }
         await trx.updateTable('registrations').set({ no_show_invited_at: now.toISOString() }).where('id', '=', r.id).execute();
       }
@@ -72,6 +76,9 @@ export async function optOutOfInvitations(s: Services, input: { candidateId: str
   const now = s.clock.now();
   await s.db.transaction(async (trx) => {
     const r = await trx.updateTable('candidates').set({ invitations_opt_out_at: now.toISOString() }).where('id', '=', input.candidateId).where('invitations_opt_out_at', 'is', null).executeTakeFirst();
-    if (Number(r.numUpdatedRows ?? 0n) > 0) await recordAudit(trx, now, input.actor, 'candidate.invitations-opt-out', { type: 'candidate', id: input.candidateId });
+    if (Number(r.numUpdatedRows ?? 0n) > 0) {
+      await recordAudit(trx, now, input.actor, 'candidate.invitations-opt-out', { type: 'candidate', id: input.candidateId });
+      await recordInvitationsOptOut(trx, { candidateId: input.candidateId, at: now, actor: input.actor });
+    }
   });
 }

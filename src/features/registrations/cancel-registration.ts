@@ -6,6 +6,7 @@ import { NotFound } from '../../platform/http/errors.ts';
 import type { Services } from '../../services.ts';
 import type { Transaction } from 'kysely';
 import { findCandidateById } from '../candidates/candidates-repository.ts';
+import { recordRegistrationStep } from '../candidates/journey-events.ts';
 import { afterSeatFreed, afterSeatGiven } from '../video/video-jobs.ts';
 import { findWebinarById } from '../webinars/webinars-repository.ts';
 import { countConfirmed } from '../webinars/webinars-repository.ts';
@@ -51,6 +52,7 @@ export async function cancelRegistration(s: Services, input: { registrationId: s
       registrationId: reg.id,
     });
     await recordAudit(trx, now, input.actor, 'registration.cancelled', { type: 'registration', id: reg.id }, { webinarId: webinar.id, previousStatus: reg.status });
+    await recordRegistrationStep(trx, { candidateId: candidate.id, registrationId: reg.id, nonce: reg.token_nonce, step: 'cancelled', webinar, at: now, actor: input.actor, zone: s.territory.timezone });
     const promotedId = reg.status === 'confirmed' ? await promoteFromWaitlist(s, trx, webinar, now) : null;
     return { changed: true, promotedId };
   });
@@ -89,6 +91,7 @@ export async function promoteFromWaitlist(s: Services, trx: Transaction<Database
       registrationId: next.id,
     });
     await recordAudit(trx, now, { type: 'system', id: null }, 'registration.promoted', { type: 'registration', id: next.id }, { webinarId: webinar.id });
+    await recordRegistrationStep(trx, { candidateId: candidate.id, registrationId: next.id, nonce: next.token_nonce, step: 'promoted', webinar, at: now, actor: { type: 'system', id: null }, zone: s.territory.timezone });
     last = next.id;
   }
 }

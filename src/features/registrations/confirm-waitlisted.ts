@@ -4,6 +4,7 @@ import { enqueueEmail } from '../../platform/email/outbox.ts';
 import { DomainError, NotFound } from '../../platform/http/errors.ts';
 import type { Services } from '../../services.ts';
 import { findCandidateById } from '../candidates/candidates-repository.ts';
+import { recordRegistrationStep } from '../candidates/journey-events.ts';
 import { afterSeatGiven } from '../video/video-jobs.ts';
 import { countConfirmed, findWebinarById } from '../webinars/webinars-repository.ts';
 import { renderRegistrationEmail } from './registration-emails.tsx';
@@ -32,6 +33,7 @@ export async function confirmWaitlisted(s: Services, input: { registrationId: st
     const mail = await renderRegistrationEmail('promoted', { territory: s.territory, publicUrl: s.config.publicUrl, webinar, firstName: candidate.first_name, token: registrationToken(s.tokenKey, reg.id, reg.token_nonce) });
     await enqueueEmail(trx, now, { dedupeKey: `registration:${reg.id}:${reg.token_nonce}:promoted`, kind: 'registration-promoted', to: candidate.email, ...mail, candidateId: candidate.id, webinarId: webinar.id, registrationId: reg.id });
     await recordAudit(trx, now, input.actor, 'registration.promoted-by-agent', { type: 'registration', id: reg.id }, { webinarId: webinar.id, overCapacity: full });
+    await recordRegistrationStep(trx, { candidateId: candidate.id, registrationId: reg.id, nonce: reg.token_nonce, step: 'promoted', webinar, at: now, actor: input.actor, zone: s.territory.timezone });
     return { overCapacity: full };
   });
   s.mailQueued();

@@ -5,6 +5,7 @@ import { enqueueEmail } from '../../platform/email/outbox.ts';
 import { DomainError, NotFound } from '../../platform/http/errors.ts';
 import type { Services } from '../../services.ts';
 import { upsertCandidate } from '../candidates/candidates-repository.ts';
+import { recordRegistrationStep } from '../candidates/journey-events.ts';
 import { registrationWindow, type Webinar } from '../webinars/webinar.ts';
 import { countConfirmed, findWebinarById } from '../webinars/webinars-repository.ts';
 import { normalizeEmail, type RegistrationStatus } from './registration.ts';
@@ -138,6 +139,7 @@ export async function registerCandidate(
       candidateId: candidate.id,
       createdBy: input.createdBy ?? 'candidate',
     });
+    await recordRegistrationStep(trx, { candidateId: candidate.id, registrationId, nonce, step: status, webinar, at: now, actor: input.actor, zone: territory.timezone, createdBy: input.createdBy });
     return { outcome: 'created' as const, registrationId, status, webinar, email: candidate.email, queued: true };
   });
   if (result.queued) s.mailQueued();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import type { Services } from '../../services.ts';
+import { recordSurveyAnswer } from '../candidates/journey-events.ts';
 
 export const usefulnessLabels = ['Pas du tout utile', 'Peu utile', 'Assez utile', 'Utile', 'Très utile'] as const;
 export const recommendLabels = { oui: 'Oui', 'peut-etre': 'Peut-être', non: 'Non' } as const;
@@ -31,6 +32,25 @@ export async function answerSurvey(s: Services, input: { registrationId: string;
       .onConflict((oc) => oc.column('registration_id').doUpdateSet(values))
       .execute();
     await recordAudit(trx, now, input.actor, 'survey.answered', { type: 'registration', id: input.registrationId }, { webinarId: input.webinarId });
+    const reg = await trx
+      .selectFrom('registrations')
+      .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
+      .select(['registrations.candidate_id', 'webinars.title', 'webinars.starts_at as startsAt'])
+      .where('registrations.id', '=', input.registrationId)
+      .executeTakeFirstOrThrow();
+    const f = input.form;
+    await recordSurveyAnswer(trx, {
+      candidateId: reg.candidate_id,
+      registrationId: input.registrationId,
+      usefulness: f.usefulness,
+      usefulnessLabel: usefulnessLabels[f.usefulness - 1] ?? String(f.usefulness),
+      recommend: f.recommend,
+      recommendLabel: recommendLabels[f.recommend],
+      webinar: reg,
+      at: now,
+      actor: input.actor,
+      zone: s.territory.timezone,
+    });
   });
 }
 

@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002-back-office.ts';
 import * as m0003 from './migrations/0003-journey.ts';
 import * as m0004 from './migrations/0004-video-presence.ts';
 import * as m0005 from './migrations/0005-candidate-file.ts';
+import * as m0006 from './migrations/0006-candidate-list.ts';
 
 /** Migrations are listed in code (not read from a folder) so that the bundle and the tests see the same set. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003-journey': m0003,
   '0004-video-presence': m0004,
   '0005-candidate-file': m0005,
+  '0006-candidate-list': m0006,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -85,6 +85,12 @@ export interface CandidateTable {
   merged_into_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** Last thing that happened on the file (any event), for "last contact" filters. */
   last_activity_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Name, e-mail and phone digits without accents, for the list's search (candidateKeys()). */
+  search_text: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The phone as a national number, digits only: two files with one phone may be one household. */
+  phone_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** "first last|town" without accents: two files with one name and town may be one household. */
+  name_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type CandidateStage = 'contact' | 'qualified' | 'accompanied' | 'visit' | 'decision' | 'installed' | 'followed-up' | 'abandoned' | 'dormant';
 export type CandidateRow = Selectable<CandidateTable>;

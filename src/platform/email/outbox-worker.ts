@@ -1,6 +1,9 @@
 import type { Db } from '../db/database.ts';
-import type { Updateable } from 'kysely';
-import type { OutboxMessageRow, OutboxMessageTable } from '../db/schema.ts';
+import type { Kysely, Transaction, Updateable } from 'kysely';
+// The one exception to "platform imports no feature": a message to a person is a fact of their
+// file's timeline, written with the outcome that makes it true.
+import { recordEmailOutcome } from '../../features/candidates/journey-events.ts';
+import type { Database, OutboxMessageRow, OutboxMessageTable } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../time.ts';
 import type { MailTransport, SendFailure } from './transport.ts';
@@ -219,16 +222,22 @@ export class OutboxWorker {
   /**
    * Records the outcome only while this worker still holds the lease it claimed. A worker slower than
    * its lease has been replaced: the one that took over owns the row, and a late "failed, retry" from
-   * here must not send back to the queue a message the other one has delivered.
+   * here must not send back to the queue a message the other one has delivered. A message to a person
+   * sent or failed for good goes to their file's timeline in the same transaction.
    */
   async #settle(m: OutboxMessageRow, values: Updateable<OutboxMessageTable>): Promise<boolean> {
-    const r = await this.#o.db.kysely
-      .updateTable('outbox_messages')
-      .set(values)
-      .where('id', '=', m.id)
-      .where('status', '=', 'sending')
-      .where('locked_until', '=', m.locked_until!)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    const { db, clock } = this.#o;
+    const update = async (q: Kysely<Database> | Transaction<Database>) => {
+      const r = await q.updateTable('outbox_messages').set(values).where('id', '=', m.id).where('status', '=', 'sending').where('locked_until', '=', m.locked_until!).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    };
+    const outcome = values.status === 'sent' || values.status === 'failed' ? values.status : null;
+    const candidateId = m.candidate_id;
+    if (!candidateId || !outcome) return update(db.kysely);
+    return db.transaction(async (trx) => {
+      if (!(await update(trx))) return false;
+      await recordEmailOutcome(trx, { candidateId, messageId: m.id, kind: m.kind, subject: m.subject, outcome, error: values.last_error ?? null, at: clock.now() });
+      return true;
+    });
   }
 }
