@@ -16,7 +16,7 @@ export interface AdminTable {
   database: 'sqlite' | 'postgres';
   registrations: number;
   seedSeconds: number;
-  variants: Array<{ label: string; path: string } & SequentialResult>;
+  variants: Array<{ label: string; path: string; serverCpuMs: number } & SequentialResult>;
 }
 
 export interface BenchReport {
@@ -121,7 +121,11 @@ export function renderMarkdown(r: BenchReport, jsonFile: string): string {
   if (c) {
     md.push('', `Registration check after the load: ${c.keysAcknowledged} answers 303 (warm-up included), each one looked up by its submission key: ${c.keysFound} found with their registration, ${c.keysMissing} missing, ${c.keysWithoutOutbox} without their confirmation in the outbox. The Rencontre holds ${c.registrations} registrations, ${c.outboxRows} confirmation e-mails in the outbox and ${c.auditRows} audit entries. Answers other than 3xx, errors and timeouts: ${r.registration.unexpected}.`);
   }
-  md.push('', '**Why `WORKER=off`.** With the outbox worker inline it shares the one core with the web requests and renders, in the same process, every message it sends; in production at this rate it would be its own process (`npm run worker`, ADR on the outbox), so the bench measures the web process alone and shows the inline figure once for comparison. Without `SMTP_URL` the inline worker delivers to the local mailbox, i.e. it marks each message sent in the database.');
+  const inline = r.registrationInlineWorker;
+  md.push(
+    '',
+    `**Why \`WORKER=off\`.** The outbox worker inline would share the server's one core and its one SQLite writer with the requests, at a rate the bench sets, not the product. It was measured once${inline ? `: ${Math.round(inline.run.requestsPerSecond)} registrations/s (p99 ${inline.run.latency.p99} ms) against ${Math.round(r.registration.medianRps)} without it` : ''}. Without \`SMTP_URL\` the worker delivers to the local mailbox, that is it records each message's outcome in the database, each in its own transaction: one fsync per e-mail, on the event loop, against one fsync per group of registrations. At such rates the worker belongs in its own process (\`npm run worker\`), and its outcomes would better be recorded in groups (\`groupTransaction\`, ADR 0008).`,
+  );
   const w = r.pageWeight;
   if (w) {
     md.push('', '## Page weight', '', `\`${w.path}\`: ${w.htmlBytes} bytes of HTML (${w.htmlGzipBytes} gzipped); ${w.stylesheets.length} stylesheet (\`${w.stylesheets.join(', ')}\`) of ${w.stylesheetBytes} bytes (${w.stylesheetGzipBytes} gzipped). Addresses the browser fetches by itself: ${w.fetchedUrls.map((u) => `\`${u.length > 60 ? u.slice(0, 57) + '…' : u}\``).join(', ') || 'none'}; on another origin: ${w.thirdPartyFetches.length}. Script tags: ${w.scriptTags}; inline handlers: ${w.inlineHandlers}; the form posts without JavaScript: ${w.formWorksWithoutScript ? 'yes' : 'no'}. Links to other sites (followed only if clicked): ${w.externalLinks.length ? w.externalLinks.map((u) => `\`${u}\``).join(', ') : 'none'}.`);
@@ -134,8 +138,13 @@ export function renderMarkdown(r: BenchReport, jsonFile: string): string {
       md.push(`- ${db}: skipped — ${a.skipped}`);
       continue;
     }
-    md.push(`**${db}** (5,000 registrations inserted in one transaction in ${a.seedSeconds} s)`, '', '| view | p50 ms | p95 ms | max ms | HTML |', '|---|---:|---:|---:|---:|');
-    for (const v of a.variants) md.push(`| ${v.label} (\`${v.path.replace(/^\/admin\/rencontres\/[^?]+/, '…')}\`) | ${v.p50.toFixed(1)} | ${v.p95.toFixed(1)} | ${v.max.toFixed(1)} | ${Math.round(v.bytes / 1024)} KB |`);
+    md.push(
+      `**${db}** (5,000 registrations inserted in one transaction in ${a.seedSeconds} s)`,
+      '',
+      `| view | p50 ms | p95 ms | max ms | server CPU ms per request${db === 'postgres' ? ' (Node only, not PostgreSQL)' : ''} | HTML |`,
+      '|---|---:|---:|---:|---:|---:|',
+    );
+    for (const v of a.variants) md.push(`| ${v.label} (\`${v.path.replace(/^\/admin\/rencontres\/[^?]+/, '…')}\`) | ${v.p50.toFixed(1)} | ${v.p95.toFixed(1)} | ${v.max.toFixed(1)} | ${v.serverCpuMs} | ${Math.round(v.bytes / 1024)} KB |`);
     md.push('');
   }
   md.push('## Memory (RSS of the server process, MB)', '');
