@@ -6,6 +6,7 @@ import { DomainError, NotFound } from '../../platform/http/errors.ts';
 import type { Services } from '../../services.ts';
 import { upsertCandidate } from '../candidates/candidates-repository.ts';
 import { recordRegistrationStep } from '../candidates/journey-events.ts';
+import { afterSeatGiven } from '../video/video-jobs.ts';
 import { registrationWindow, type Webinar } from '../webinars/webinar.ts';
 import { countConfirmed, findWebinarById } from '../webinars/webinars-repository.ts';
 import { normalizeEmail, type RegistrationStatus } from './registration.ts';
@@ -114,6 +115,8 @@ export async function registerCandidate(
       await insertRegistration(trx, { id: registrationId, webinar_id: webinar.id, candidate_id: candidate.id, created_by: input.createdBy ?? 'candidate', ...answers });
     }
     await insertSubmission(trx, { key: input.submissionKey, webinar_id: webinar.id, registration_id: registrationId, outcome: 'created', created_at: nowIso });
+    // With Zoom, a seat means a registrant on Zoom too (a personal link); a job does it after the commit.
+    if (status === 'confirmed') await afterSeatGiven(trx, now, webinar, { id: registrationId, nonce });
 
     const position = status === 'waitlisted' ? await waitlistPosition(trx, { webinar_id: webinar.id, waitlist_rank: answers.waitlist_rank }) : undefined;
     // From the Rencontre's template: a full render costs ~1 ms, mostly the .ics, inside the transaction.
@@ -142,7 +145,10 @@ export async function registerCandidate(
     await recordRegistrationStep(trx, { candidateId: candidate.id, registrationId, nonce, step: status, webinar, at: now, actor: input.actor, zone: territory.timezone, createdBy: input.createdBy });
     return { outcome: 'created' as const, registrationId, status, webinar, email: candidate.email, queued: true };
   });
-  if (result.queued) s.mailQueued();
+  if (result.queued) {
+    s.mailQueued();
+    if (result.webinar.videoTool !== 'link') s.jobQueued();
+  }
   const { queued: _queued, ...rest } = result;
   return rest;
 }
