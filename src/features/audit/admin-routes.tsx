@@ -1,3 +1,4 @@
+import { Pagination } from '../../platform/views/pagination.tsx';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AdminEnv } from '../../areas/admin/admin-env.ts';
@@ -112,25 +113,7 @@ export function auditAdminRoutes(s: Services, site: Site, opts: { retentionDays:
             </table>
           </div>
         ) : null}
-        {pages > 1 ? (
-          <nav aria-label="Pages du journal">
-            <ul class="pagination">
-              {f.page > 1 ? (
-                <li>
-                  <a href={link(f.page - 1)}>Page précédente</a>
-                </li>
-              ) : null}
-              <li>
-                Page {f.page} sur {pages}
-              </li>
-              {f.page < pages ? (
-                <li>
-                  <a href={link(f.page + 1)}>Page suivante</a>
-                </li>
-              ) : null}
-            </ul>
-          </nav>
-        ) : null}
+        <Pagination page={f.page} pages={pages} href={link} label="Pages du journal" />
       </AdminPage>,
     );
   });

@@ -1,3 +1,4 @@
+import { Pagination } from '../../platform/views/pagination.tsx';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AdminEnv } from '../../areas/admin/admin-env.ts';
@@ -116,25 +117,7 @@ export function mailboxAdminRoutes(s: Services, site: Site, opts: { smtpConfigur
             </table>
           </div>
         ) : null}
-        {pages > 1 ? (
-          <nav aria-label="Pages des courriels">
-            <ul class="pagination">
-              {f.page > 1 ? (
-                <li>
-                  <a href={link({ page: f.page - 1 })}>Page précédente</a>
-                </li>
-              ) : null}
-              <li>
-                Page {f.page} sur {pages}
-              </li>
-              {f.page < pages ? (
-                <li>
-                  <a href={link({ page: f.page + 1 })}>Page suivante</a>
-                </li>
-              ) : null}
-            </ul>
-          </nav>
-        ) : null}
+        <Pagination page={f.page} pages={pages} href={(n) => link({ page: n })} label="Pages des courriels" />
       </AdminPage>,
     );
   });

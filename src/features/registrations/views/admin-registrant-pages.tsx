@@ -1,3 +1,4 @@
+import { Pagination } from '../../../platform/views/pagination.tsx';
 import type { Child } from 'hono/jsx';
 import { AdminPage, type AdminPageProps } from '../../../areas/admin/layout.tsx';
 import { formatShortDate, formatSlot, formatTime } from '../../../platform/time.ts';
@@ -95,6 +96,7 @@ export function AdminWebinarDetailPage(p: WebinarDetailProps) {
         <a class="button button--secondary" href={`${base}/inscrire`}>
           Inscrire une personne
         </a>
+        <a class="button button--secondary" href={`${base}/diaporama`}>Diaporama</a>
         {w.videoTool === 'bbb' && !past && w.status === 'published' ? (
           <a class="button button--primary" href={`/admin/rencontres/${w.id}/salle`}>
             Ouvrir la salle (animateur)
@@ -208,25 +210,7 @@ export function AdminWebinarDetailPage(p: WebinarDetailProps) {
           </table>
         </div>
       ) : null}
-      {pages > 1 ? (
-        <nav aria-label="Pages des inscrits">
-          <ul class="pagination">
-            {f.page > 1 ? (
-              <li>
-                <a href={`${base}${query(f, { page: f.page - 1 })}`}>Page précédente</a>
-              </li>
-            ) : null}
-            <li>
-              Page {f.page} sur {pages}
-            </li>
-            {f.page < pages ? (
-              <li>
-                <a href={`${base}${query(f, { page: f.page + 1 })}`}>Page suivante</a>
-              </li>
-            ) : null}
-          </ul>
-        </nav>
-      ) : null}
+      <Pagination page={f.page} pages={pages} href={(n) => `${base}${query(f, { page: n })}`} label="Pages des inscrits" />
     </AdminPage>
   );
 }

@@ -1,3 +1,4 @@
+import { Pagination } from '../../../platform/views/pagination.tsx';
 import { AdminPage, type AdminPageProps } from '../../../areas/admin/layout.tsx';
 import { formatShortDate, formatSlot, formatTime, zonedParts } from '../../../platform/time.ts';
 import { Button, ErrorSummary, HiddenFields, Radios, Select, TextArea, TextInput, type FieldErrors } from '../../../platform/views/form-kit.tsx';
@@ -100,25 +101,7 @@ export function AdminWebinarListPage(p: Frame & { view: WebinarListView; rows: W
           </table>
         </div>
       )}
-      {p.pages > 1 ? (
-        <nav aria-label="Pages">
-          <ul class="pagination">
-            {p.page > 1 ? (
-              <li>
-                <a href={`/admin/rencontres?vue=${p.view}&page=${p.page - 1}`}>Page précédente</a>
-              </li>
-            ) : null}
-            <li>
-              Page {p.page} sur {p.pages}
-            </li>
-            {p.page < p.pages ? (
-              <li>
-                <a href={`/admin/rencontres?vue=${p.view}&page=${p.page + 1}`}>Page suivante</a>
-              </li>
-            ) : null}
-          </ul>
-        </nav>
-      ) : null}
+      <Pagination page={p.page} pages={p.pages} href={(n) => `/admin/rencontres?vue=${p.view}&page=${n}`} label="Pages des Rencontres" />
     </AdminPage>
   );
 }

@@ -1,3 +1,4 @@
+import { Pagination } from '../../../platform/views/pagination.tsx';
 import type { Child } from 'hono/jsx';
 import { PublicPage, type Site } from '../../../areas/public/layout.tsx';
 import { formatDate, formatSlot, formatTime, zoneLabel } from '../../../platform/time.ts';
@@ -122,29 +123,7 @@ export function WebinarListPage(p: { site: Site; upcoming: WebinarListItem[]; pa
         ) : (
           <p class="inset">Aucune Rencontre passée.</p>
         )}
-        {p.pastPages > 1 ? (
-          <nav aria-label="Pages des Rencontres passées">
-            <ul class="pagination">
-              {p.pastPage > 1 ? (
-                <li>
-                  <a href={`/rencontres?page=${p.pastPage - 1}`} rel="prev">
-                    Page précédente
-                  </a>
-                </li>
-              ) : null}
-              <li>
-                Page {p.pastPage} sur {p.pastPages}
-              </li>
-              {p.pastPage < p.pastPages ? (
-                <li>
-                  <a href={`/rencontres?page=${p.pastPage + 1}`} rel="next">
-                    Page suivante
-                  </a>
-                </li>
-              ) : null}
-            </ul>
-          </nav>
-        ) : null}
+        <Pagination page={p.pastPage} pages={p.pastPages} href={(n) => `/rencontres?page=${n}`} label="Pages des Rencontres passées" />
       </div>
     </PublicPage>
   );
