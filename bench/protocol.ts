@@ -11,6 +11,7 @@ export type ServerRequest =
   | { id: number; cmd: 'verify-registrations'; webinarId: string; submissionKeys: string[] }
   | { id: number; cmd: 'count'; webinarId: string }
   | { id: number; cmd: 'memory' }
+  | { id: number; cmd: 'disk-probe'; dir: string; seconds: number }
   | { id: number; cmd: 'stop' };
 
 export type ServerMessage =
@@ -34,6 +35,15 @@ export interface RegistrationCheck {
   outboxRows: number;
   /** Audit entries naming one of the Rencontre's registrations. */
   auditRows: number;
+}
+
+/** What the disk under the database allows: SQLite commits with synchronous=FULL, as the app opens it. */
+export interface DiskProbe {
+  singleRowCommitsPerSecond: number;
+  commitP50Ms: number;
+  commitP99Ms: number;
+  /** 50 rows a commit, as a group of registrations would write them (rows per second). */
+  rowsPerSecondIn50RowCommits: number;
 }
 
 export interface LatencySummary {

@@ -1,6 +1,6 @@
 /** The bench's result file, its table of targets, and the human summary in bench/results/latest.md. */
 import type { PageWeight } from './page-weight.ts';
-import type { LoadResult, RegistrationCheck, SequentialResult } from './protocol.ts';
+import type { DiskProbe, LoadResult, RegistrationCheck, SequentialResult } from './protocol.ts';
 
 export type RunResult = Omit<LoadResult, 'submissionKeys'>;
 
@@ -40,6 +40,8 @@ export interface BenchReport {
     check: (RegistrationCheck & { keysAcknowledged: number }) | null;
   };
   registrationInlineWorker: { run: RunResult; check: RegistrationCheck & { keysAcknowledged: number } } | null;
+  /** The disk's commit rate, probed after each registration run. */
+  disk: DiskProbe[];
   pageWeight: PageWeight | null;
   adminTable: { sqlite: AdminTable | { skipped: string } | null; postgres: AdminTable | { skipped: string } | null };
   memory: Record<string, Record<string, number>>;
@@ -84,6 +86,7 @@ export function renderConsoleTable(r: BenchReport): string {
         ? [['  same, WORKER=inline (1 run, info)', r0(r.registrationInlineWorker.run.requestsPerSecond), r0(r.registrationInlineWorker.run.requestsPerSecond), `${r.registrationInlineWorker.run.latency.p50} / ${r.registrationInlineWorker.run.latency.p99}`, cpuCell([r.registrationInlineWorker.run])]]
         : []),
     ]),
+    diskLine(r),
     '',
     pad([['target', 'wanted', 'measured', ''], ...r.targets.map((t) => [t.what, t.target, t.value, verdict(t)])]),
     '',
@@ -92,6 +95,14 @@ export function renderConsoleTable(r: BenchReport): string {
       .join(' | ')}`,
   ];
   return lines.join('\n');
+}
+
+function diskLine(r: BenchReport): string {
+  if (!r.disk.length) return '';
+  const single = medianOf(r.disk.map((d) => d.singleRowCommitsPerSecond));
+  const p99 = medianOf(r.disk.map((d) => d.commitP99Ms));
+  const batch = medianOf(r.disk.map((d) => d.rowsPerSecondIn50RowCommits));
+  return `disk under the database (SQLite, WAL, synchronous=FULL, probed after each registration run): ${r0(single)} single-row commits/s (runs ${r.disk.map((d) => r0(d.singleRowCommitsPerSecond)).join(' / ')}; commit p99 ${p99} ms), ${r0(batch)} rows/s in commits of 50`;
 }
 
 function latencyCell(runs: RunResult[]) {
@@ -116,6 +127,7 @@ export function renderMarkdown(r: BenchReport, jsonFile: string): string {
     const i = r.registrationInlineWorker;
     md.push(`| same with WORKER=inline (1 run, for information) | ${r0(i.run.requestsPerSecond)} | ${r0(i.run.requestsPerSecond)} | ${i.run.latency.p50} / ${i.run.latency.p99} | ${cpuCell([i.run])} |`);
   }
+  if (r.disk.length) md.push('', `The ${diskLine(r)}: one commit per registration could not go past the first figure; group commit (ADR 0008) writes a group of registrations with one commit.`);
   md.push('', 'The last column is read from `/proc/<pid>/stat` of the server process around each run: when other work shares core 0, the server gets less than all of it, and the requests per CPU-second say what a request costs whatever it got. A bare `node:http` server that gets a small share of its core is limited by the load generator on core 1, not by itself.');
   const c = r.registration.check;
   if (c) {

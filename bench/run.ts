@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { measurePageWeight, type PageWeight } from './page-weight.ts';
 import { allowedCpus, LOAD_CORE, runLoad, SERVER_CORE, startServerProcess, type ServerProcess } from './processes.ts';
-import type { LoadResult, RegistrationCheck, SequentialResult, WebinarCreated } from './protocol.ts';
+import type { DiskProbe, LoadResult, RegistrationCheck, SequentialResult, WebinarCreated } from './protocol.ts';
 import { renderConsoleTable, renderMarkdown, type BenchReport, type Target } from './report.ts';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
@@ -200,6 +200,7 @@ async function main() {
     page: { path: '', runs: [], medianRps: 0, ratioToCeiling: 0 },
     registration: { path: '', runs: [], medianRps: 0, medianP99: 0, worstP99: 0, total303: 0, unexpected: 0, check: null },
     registrationInlineWorker: null,
+    disk: [],
     pageWeight: null,
     adminTable: { sqlite: null, postgres: null },
     memory: {},
@@ -251,6 +252,9 @@ async function main() {
       all303 += reg.statusCodes['303'] ?? 0;
       allUnexpected += reg.unexpected;
       log(`  register ${Math.round(reg.requestsPerSecond)} req/s  p99 ${reg.latency.p99} ms  statuses ${JSON.stringify(reg.statusCodes)}  errors ${reg.errors} timeouts ${reg.timeouts}  (server got ${reg.serverCpuShare} of its core: ${reg.requestsPerServerCpuSecond} req/CPU-s)`);
+      const disk = await bare.request<DiskProbe>({ cmd: 'disk-probe', dir: tmp, seconds: 2 });
+      report.disk.push(disk);
+      log(`  disk     ${disk.singleRowCommitsPerSecond} single-row commits/s (p50 ${disk.commitP50Ms} ms, p99 ${disk.commitP99Ms} ms), ${disk.rowsPerSecondIn50RowCommits} rows/s in commits of 50`);
     }
     const memAppAfter = app.memory();
     report.memory.bare = { startMb: mb(memBareStart.rssBytes), afterMb: mb(bare.memory().rssBytes), peakMb: mb(bare.memory().peakRssBytes) };

@@ -7,10 +7,12 @@
  * The orchestrator drives it over IPC to prepare data (a Rencontre, 5,000 registrations, an agent)
  * and to check the database after a load, between measurements, never during one.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { RunningServer } from '../src/runtime.ts';
-import type { ServerMessage, ServerRequest } from './protocol.ts';
+import type { DiskProbe, ServerMessage, ServerRequest } from './protocol.ts';
 
 const send = (m: ServerMessage) => process.send!(m);
 
@@ -24,6 +26,13 @@ async function startBare(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   process.on('message', (m: ServerRequest) => {
     if (m.cmd === 'memory') return send({ type: 'reply', id: m.id, ok: true, value: process.memoryUsage().rss });
+    if (m.cmd === 'disk-probe') {
+      void probeDisk(m.dir, m.seconds).then(
+        (value) => send({ type: 'reply', id: m.id, ok: true, value }),
+        (err: unknown) => send({ type: 'reply', id: m.id, ok: false, error: String(err) }),
+      );
+      return;
+    }
     if (m.cmd === 'stop') {
       server.close();
       server.closeAllConnections();
@@ -33,6 +42,47 @@ async function startBare(): Promise<void> {
     send({ type: 'reply', id: m.id, ok: false, error: `not available on the bare server: ${m.cmd}` });
   });
   send({ type: 'ready', url: `http://127.0.0.1:${port}`, pid: process.pid, worker: 'none', database: 'none' });
+}
+
+/**
+ * The disk's own limit, measured on this core between the load runs: commits of one row, then of 50,
+ * on a SQLite file opened by the app's openSqlite (WAL, synchronous=FULL), in the bench's directory.
+ */
+async function probeDisk(dir: string, seconds: number): Promise<DiskProbe> {
+  const { openSqlite } = await import('../src/platform/db/database.ts');
+  const file = path.join(dir, `disk-probe-${process.pid}.sqlite`);
+  const db = openSqlite(file);
+  try {
+    db.exec('create table t (id integer primary key, v text not null)');
+    const insert = db.prepare('insert into t (v) values (?)');
+    const payload = 'x'.repeat(2000);
+    const times: number[] = [];
+    const half = (seconds * 1000) / 2;
+    let t0 = performance.now();
+    while (performance.now() - t0 < half) {
+      const c0 = performance.now();
+      db.exec('begin immediate');
+      insert.run(payload);
+      db.exec('commit');
+      times.push(performance.now() - c0);
+    }
+    const singleMs = performance.now() - t0;
+    let rows = 0;
+    t0 = performance.now();
+    while (performance.now() - t0 < half) {
+      db.exec('begin immediate');
+      for (let i = 0; i < 50; i++) insert.run(payload);
+      db.exec('commit');
+      rows += 50;
+    }
+    const batchMs = performance.now() - t0;
+    times.sort((a, b) => a - b);
+    const q = (p: number) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))]! * 100) / 100;
+    return { singleRowCommitsPerSecond: Math.round((times.length / singleMs) * 1000), commitP50Ms: q(0.5), commitP99Ms: q(0.99), rowsPerSecondIn50RowCommits: Math.round((rows / batchMs) * 1000) };
+  } finally {
+    db.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+  }
 }
 
 async function startApp(env: Record<string, string>): Promise<void> {
@@ -59,6 +109,7 @@ async function startApp(env: Record<string, string>): Promise<void> {
       return Number(r.n);
     },
     memory: async () => process.memoryUsage().rss,
+    'disk-probe': (m) => probeDisk(m.dir, m.seconds),
     stop: async () => {
       await running.stop();
       setImmediate(() => process.disconnect());
