@@ -6,6 +6,7 @@ import { dashboardAdminRoutes } from '../../features/dashboard/admin-routes.tsx'
 import { importAdminRoutes } from '../../features/imports/admin-routes.tsx';
 import { mailboxAdminRoutes } from '../../features/mailbox/admin-routes.tsx';
 import { replayAdminRoutes } from '../../features/replay/admin-routes.tsx';
+import { statisticsAdminRoutes } from '../../features/statistics/admin-routes.tsx';
 import { videoAdminRoutes } from '../../features/video/admin-routes.tsx';
 import { registrationAdminRoutes } from '../../features/registrations/admin-routes.tsx';
 import { webinarAdminRoutes } from '../../features/webinars/admin-routes.tsx';
@@ -33,6 +34,7 @@ export function adminArea(s: Services, site: Site, opts: AdminAreaOptions) {
   app.route('/', registrationAdminRoutes(s, site));
   app.route('/', candidateAdminRoutes(s, site));
   app.route('/', replayAdminRoutes(s, site));
+  app.route('/', statisticsAdminRoutes(s, site));
   app.route('/', videoAdminRoutes(s));
   app.route('/', importAdminRoutes(s, site));
   app.route('/', mailboxAdminRoutes(s, site, { smtpConfigured: opts.smtpConfigured }));
