@@ -4,6 +4,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { sql } from 'kysely';
 import { adminArea } from './areas/admin/admin-area.tsx';
 import { legalRoutes } from './areas/public/legal-pages.tsx';
+import { contentPublicRoutes } from './features/content/public-routes.tsx';
+import { slidesStaticRoutes } from './features/slides/admin-routes.tsx';
 import { accompanimentPublicRoutes } from './features/accompaniment/public-routes.tsx';
 import { authRoutes } from './features/agents/auth-routes.tsx';
 import { invitationPublicRoutes } from './features/invitations/public-routes.tsx';
@@ -118,6 +120,8 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   app.route('/', accompanimentPublicRoutes(s, site));
   app.route('/', invitationPublicRoutes(s, site));
   app.route('/', legalRoutes(site));
+  app.route('/', contentPublicRoutes(s, site));
+  app.route('/', slidesStaticRoutes());
   app.route('/', authRoutes(s, site, options.signInThrottle));
   if (options.bbb) {
     app.route(

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { TerritoryError } from '../features/territory/territory.ts';
 import { agentCreateCommand } from './agent-command.ts';
+import { communesCommand } from './communes-command.ts';
 import { importCommand } from './import-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { seedCommand } from './seed-command.ts';
@@ -25,6 +26,8 @@ Commandes :
   import zoom [--registrations FICHIER] [--attendees FICHIER] [--webinar ID] [--dry-run]
                        importe les rapports d'inscription et de participation exportés de Zoom
                        (aperçu puis import ; nouvelle-vie import zoom --help pour le détail)
+  communes load [--force]
+                       charge les communes du territoire depuis les données officielles (Etalab)
   help                 affiche cette aide
 
 La configuration vient des variables d'environnement (DATABASE_URL, DATA_DIR, TERRITORY, SMTP_URL…) :
@@ -35,6 +38,7 @@ voir le README. Codes de sortie : 0 réussite, 1 échec ou refus, 2 commande ou 
 async function runCli(argv: string[], io: CliOutput = cliOutput): Promise<number> {
   // Its options are its own: parsed by the command itself.
   if (argv[0] === 'import') return importCommand(argv.slice(1), io);
+  if (argv[0] === 'communes') return communesCommand(argv.slice(1), io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { agentAdminRoutes } from '../../features/agents/admin-routes.tsx';
 import { auditAdminRoutes } from '../../features/audit/admin-routes.tsx';
 import { candidateAdminRoutes } from '../../features/candidates/admin-routes.tsx';
+import { contentAdminRoutes } from '../../features/content/admin-routes.tsx';
+import { slidesAdminRoutes } from '../../features/slides/admin-routes.tsx';
 import { dashboardAdminRoutes } from '../../features/dashboard/admin-routes.tsx';
 import { importAdminRoutes } from '../../features/imports/admin-routes.tsx';
 import { mailboxAdminRoutes } from '../../features/mailbox/admin-routes.tsx';
@@ -31,6 +33,8 @@ export function adminArea(s: Services, site: Site, opts: AdminAreaOptions) {
 
   app.route('/', dashboardAdminRoutes(s, site));
   app.route('/', webinarAdminRoutes(s, site));
+  app.route('/', contentAdminRoutes(s, site));
+  app.route('/', slidesAdminRoutes(s, site));
   app.route('/', registrationAdminRoutes(s, site));
   app.route('/', candidateAdminRoutes(s, site));
   app.route('/', replayAdminRoutes(s, site));

@@ -4,7 +4,7 @@ import { Document } from '../../platform/views/document.tsx';
 import { roleLabels } from '../../features/agents/agent.ts';
 import type { Site } from '../public/layout.tsx';
 
-export type AdminSection = 'dashboard' | 'webinars' | 'mailbox' | 'agents' | 'audit' | 'statistics' | 'none';
+export type AdminSection = 'dashboard' | 'webinars' | 'mailbox' | 'agents' | 'audit' | 'content' | 'statistics' | 'none';
 
 export interface AdminPageProps {
   site: Site;
@@ -27,6 +27,7 @@ export function AdminPage(p: AdminPageProps) {
     ['dashboard', '/admin', 'Tableau de bord'],
     ['webinars', '/admin/rencontres', 'Rencontres'],
     ['mailbox', '/admin/courriels', 'Courriels'],
+    ['content', '/admin/contenus', 'Contenus'],
     ['statistics', '/admin/statistiques', 'Statistiques'],
   ];
   if (p.agent.role === 'admin') {

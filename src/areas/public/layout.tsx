@@ -1,13 +1,14 @@
 import type { Child } from 'hono/jsx';
 import type { Territory } from '../../features/territory/territory.ts';
 import { Document } from '../../platform/views/document.tsx';
+import { livingSlug, livingTitle } from '../../features/content/content.ts';
 
 export interface Site {
   territory: Territory;
   stylesheet: string;
 }
 
-export type PublicSection = 'home' | 'rencontres' | 'legal' | 'none';
+export type PublicSection = 'home' | 'rencontres' | 'vivre' | 'legal' | 'none';
 
 /** The public site's frame: skip link, header with the territory's identity, footer with the legal pages. */
 export function PublicPage(p: { site: Site; title: string; hasError?: boolean; current?: PublicSection; description?: string; noindex?: boolean; children: Child }) {
@@ -15,6 +16,7 @@ export function PublicPage(p: { site: Site; title: string; hasError?: boolean; c
   const nav: Array<[PublicSection, string, string]> = [
     ['home', '/', 'Accueil'],
     ['rencontres', '/rencontres', 'Les Rencontres'],
+    ['vivre', `/${livingSlug(t.inName)}`, livingTitle(t.inName)],
   ];
   return (
     <Document title={`${p.title} – ${t.programmeName}`} hasError={p.hasError} stylesheet={p.site.stylesheet} description={p.description} noindex={p.noindex}>

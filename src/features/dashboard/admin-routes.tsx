@@ -7,6 +7,7 @@ import { sendPage } from '../../platform/views/document.tsx';
 import type { Services } from '../../services.ts';
 import { countByStatus } from '../mailbox/mailbox-repository.ts';
 import { registrationCounts } from '../registrations/registrants-query.ts';
+import { contentAttention } from '../content/content-base.ts';
 import { webinarFromRow, type Webinar } from '../webinars/webinar.ts';
 
 /** The first page an agent sees: the next Rencontre, the last one, and what needs attention. */
@@ -56,6 +57,7 @@ export function dashboardAdminRoutes(s: Services, site: Site) {
     if (mail.failed) attention.push({ text: `${mail.failed} courriel${mail.failed > 1 ? 's' : ''} en échec à regarder`, href: '/admin/courriels?statut=failed' });
     if (mail.retrying) attention.push({ text: `${mail.retrying} courriel${mail.retrying > 1 ? 's' : ''} en attente d’un nouvel essai`, href: '/admin/courriels?statut=retrying' });
     for (const w of noLink) attention.push({ text: `Pas encore de lien de connexion pour la Rencontre du ${formatDate(w.starts_at, t.timezone)}`, href: `/admin/rencontres/${w.id}/modifier` });
+    attention.push(...(await contentAttention(s)));
     for (const w of drafts) attention.push({ text: `Brouillon à publier : ${w.title} (${formatDate(w.starts_at, t.timezone)})`, href: `/admin/rencontres/${w.id}/modifier` });
 
     const WebinarBlock = ({ w, counts, past }: { w: Webinar; counts: NonNullable<typeof nextCounts>; past: boolean }) => {

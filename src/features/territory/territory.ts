@@ -69,6 +69,43 @@ export const territorySchema = z.object({
     auditDate: z.string().nullable().default(null),
     statementDate: z.string(),
   }),
+  /**
+   * Which communes are the territory's, from the official administrative data, and the natural region
+   * of each: the one of its intercommunality (SIREN of the EPCI), unless the commune itself (INSEE
+   * code) is given another. Without it the territory has no communes.
+   */
+  communes: z
+    .object({
+      departements: z.array(z.string().regex(/^(\d{2,3}|2[AB])$/, 'code de département attendu, comme 48 ou 2A')).min(1),
+      regionByEpci: z.record(z.string().regex(/^\d{9}$/, 'SIREN de l’intercommunalité attendu (9 chiffres)'), key).default({}),
+      regionByCommune: z.record(z.string().regex(/^(\d{5}|2[AB]\d{3})$/, 'code INSEE de commune attendu (5 caractères)'), key).default({}),
+    })
+    .strict()
+    .optional(),
+  /**
+   * The outline of a Rencontre's slides: content sections in the order shown, for a generic Rencontre
+   * and per theme (a theme without an outline of its own takes the generic one; without a generic one,
+   * every section in the catalogue's order).
+   */
+  slides: z
+    .object({
+      generic: z.array(key).min(1).optional(),
+      byTheme: z.record(key, z.array(key).min(1)).default({}),
+    })
+    .strict()
+    .default({ byTheme: {} }),
+}).superRefine((t, ctx) => {
+  // A commune sent to a region the territory does not have, or an outline for an unknown theme, is a typo.
+  const regions = t.regions.map((r) => r.key);
+  for (const field of ['regionByEpci', 'regionByCommune'] as const) {
+    for (const [code, region] of Object.entries(t.communes?.[field] ?? {})) {
+      if (!regions.includes(region)) ctx.addIssue({ code: 'custom', path: ['communes', field, code], message: `région inconnue : ${region} (attendu : ${regions.join(', ')})` });
+    }
+  }
+  const themes = t.themes.map((x) => x.key);
+  for (const theme of Object.keys(t.slides.byTheme)) {
+    if (!themes.includes(theme)) ctx.addIssue({ code: 'custom', path: ['slides', 'byTheme', theme], message: `thème inconnu : ${theme} (attendu : ${themes.join(', ')})` });
+  }
 });
 
 export type Territory = z.infer<typeof territorySchema>;
