@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 // Frozen in time: who was given which household and how (the rotation's memory and the referent's
 // "new requests"), system tasks made once per cause, the help a follow-up answer asks for, who
@@ -35,7 +35,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('appointments').addColumn('cancelled_by', 'text').execute();
   // Besides the conditional update that books a slot: the database itself refuses a second booked
   // appointment on one slot.
-  await db.schema.createIndex('appointments_one_booked_per_slot').unique().on('appointments').column('slot_id').where('status', '=', 'booked').execute();
+  await db.schema.createIndex('appointments_one_booked_per_slot').unique().on('appointments').column('slot_id').where(sql.ref('status'), '=', 'booked').execute();
   await db.schema.createIndex('appointment_slots_agent').on('appointment_slots').columns(['agent_id', 'starts_at']).execute();
   await db.schema.createIndex('follow_ups_candidate').on('follow_ups').column('candidate_id').execute();
 }
