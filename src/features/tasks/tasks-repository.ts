@@ -1,0 +1,79 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import type { TaskStatus } from './task.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface TaskView {
+  id: string;
+  title: string;
+  due_on: string;
+  status: TaskStatus;
+  source: 'agent' | 'system';
+  assignee_id: string;
+  assigneeName: string;
+  created_by: string | null;
+  candidate_id: string | null;
+  candidateName: string | null;
+  done_at: string | null;
+}
+
+function base(db: Q) {
+  return db
+    .selectFrom('tasks')
+    .innerJoin('agents', 'agents.id', 'tasks.assignee_id')
+    .leftJoin('candidates', 'candidates.id', 'tasks.candidate_id')
+    .select([
+      'tasks.id',
+      'tasks.title',
+      'tasks.due_on',
+      'tasks.status',
+      'tasks.source',
+      'tasks.assignee_id',
+      'agents.name as assigneeName',
+      'tasks.created_by',
+      'tasks.candidate_id',
+      'candidates.first_name',
+      'candidates.last_name',
+      'tasks.done_at',
+    ]);
+}
+
+type Raw = Awaited<ReturnType<ReturnType<typeof base>['execute']>>[number];
+const view = (r: Raw): TaskView => ({
+  id: r.id,
+  title: r.title,
+  due_on: r.due_on,
+  status: r.status,
+  source: r.source,
+  assignee_id: r.assignee_id,
+  assigneeName: r.assigneeName,
+  created_by: r.created_by,
+  candidate_id: r.candidate_id,
+  candidateName: r.first_name ? `${r.first_name} ${r.last_name}` : null,
+  done_at: r.done_at,
+});
+
+export async function findTask(db: Q, id: string): Promise<TaskView | undefined> {
+  const r = await base(db).where('tasks.id', '=', id).executeTakeFirst();
+  return r ? view(r) : undefined;
+}
+
+/** An agent's open tasks up to a day (inclusive), the most overdue first. */
+export async function openTasksDueBy(db: Q, agentId: string, lastDay: string): Promise<TaskView[]> {
+  const rows = await base(db).where('tasks.assignee_id', '=', agentId).where('tasks.status', '=', 'open').where('tasks.due_on', '<=', lastDay).orderBy('tasks.due_on').orderBy('tasks.created_at').execute();
+  return rows.map(view);
+}
+
+/** Tasks of an agent (given to them or written by them), open or closed, for the tasks list. */
+export async function tasksOfAgent(db: Q, agentId: string, status: 'open' | 'closed', limit = 200): Promise<TaskView[]> {
+  let q = base(db).where((eb) => eb.or([eb('tasks.assignee_id', '=', agentId), eb('tasks.created_by', '=', agentId)]));
+  q = status === 'open' ? q.where('tasks.status', '=', 'open').orderBy('tasks.due_on') : q.where('tasks.status', '!=', 'open').orderBy('tasks.due_on', 'desc');
+  return (await q.orderBy('tasks.created_at').limit(limit).execute()).map(view);
+}
+
+/** The tasks of one household's file, open ones first. */
+export async function tasksOfCandidate(db: Q, candidateId: string): Promise<TaskView[]> {
+  const rows = await base(db).where('tasks.candidate_id', '=', candidateId).orderBy('tasks.status', 'desc').orderBy('tasks.due_on').execute();
+  return rows.map(view);
+}
