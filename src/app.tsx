@@ -7,6 +7,8 @@ import { legalRoutes } from './areas/public/legal-pages.tsx';
 import { contentPublicRoutes } from './features/content/public-routes.tsx';
 import { slidesStaticRoutes } from './features/slides/admin-routes.tsx';
 import { accompanimentPublicRoutes } from './features/accompaniment/public-routes.tsx';
+import { appointmentPublicRoutes } from './features/appointments/public-routes.tsx';
+import { followUpPublicRoutes } from './features/installations/public-routes.tsx';
 import { authRoutes } from './features/agents/auth-routes.tsx';
 import { invitationPublicRoutes } from './features/invitations/public-routes.tsx';
 import { bbbCallbackRoutes } from './features/video/bbb/bbb-callbacks.ts';
@@ -118,6 +120,8 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   app.route('/', webinarPublicRoutes(s, site));
   app.route('/', registrationPublicRoutes(s, site, options.registrationLimits));
   app.route('/', accompanimentPublicRoutes(s, site));
+  app.route('/', appointmentPublicRoutes(s, site));
+  app.route('/', followUpPublicRoutes(s, site));
   app.route('/', invitationPublicRoutes(s, site));
   app.route('/', legalRoutes(site));
   app.route('/', contentPublicRoutes(s, site));

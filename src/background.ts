@@ -3,6 +3,11 @@ import { reminderJobHandler, REMINDER_JOB, scheduleDueReminders } from './featur
 import { inviteNoShows } from './features/invitations/invite-no-shows.ts';
 import { replayJobHandler, REPLAY_JOB } from './features/replay/send-replay.ts';
 import { videoJobHandlers } from './features/video/video-jobs.ts';
+import { ASSIGN_REFERENT_JOB, assignReferentJobHandler, enqueueUnassignedRequests } from './features/referents/assign-referent.ts';
+import { APPOINTMENT_REMINDER_JOB } from './features/appointments/book-appointment.ts';
+import { appointmentReminderJobHandler } from './features/appointments/appointment-reminders.ts';
+import { flagUnansweredFollowUps, sendDueFollowUps } from './features/installations/follow-ups.ts';
+import { sendTaskReminders } from './features/tasks/send-task-reminders.ts';
 import type { Services } from './services.ts';
 
 /** Every background job kind and periodic task of the platform, in one place. */
@@ -11,6 +16,8 @@ export function createJobRunner(s: Services): JobRunner {
     [REMINDER_JOB]: reminderJobHandler(s),
     [REPLAY_JOB]: replayJobHandler(s),
     ...videoJobHandlers(s),
+    [ASSIGN_REFERENT_JOB]: assignReferentJobHandler(s),
+    [APPOINTMENT_REMINDER_JOB]: appointmentReminderJobHandler(s),
   };
   return new JobRunner({
     db: s.db,
@@ -20,6 +27,10 @@ export function createJobRunner(s: Services): JobRunner {
     periodic: [
       { name: 'reminders', everyMs: 60_000, run: async () => void (await scheduleDueReminders(s)) },
       { name: 'no-show invitations', everyMs: 3600_000, run: async () => void (await inviteNoShows(s)) },
+      { name: 'unassigned requests', everyMs: 600_000, run: async () => void (await enqueueUnassignedRequests(s)) },
+      { name: 'task reminders', everyMs: 300_000, run: async () => void (await sendTaskReminders(s)) },
+      { name: 'follow-ups', everyMs: 900_000, run: async () => void (await sendDueFollowUps(s)) },
+      { name: 'unanswered follow-ups', everyMs: 3600_000, run: async () => void (await flagUnansweredFollowUps(s)) },
     ],
   });
 }

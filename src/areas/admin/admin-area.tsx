@@ -12,6 +12,10 @@ import { statisticsAdminRoutes } from '../../features/statistics/admin-routes.ts
 import { videoAdminRoutes } from '../../features/video/admin-routes.tsx';
 import { registrationAdminRoutes } from '../../features/registrations/admin-routes.tsx';
 import { webinarAdminRoutes } from '../../features/webinars/admin-routes.tsx';
+import { appointmentAdminRoutes } from '../../features/appointments/admin-routes.tsx';
+import { installationAdminRoutes } from '../../features/installations/admin-routes.tsx';
+import { referentAdminRoutes } from '../../features/referents/admin-routes.tsx';
+import { taskAdminRoutes } from '../../features/tasks/admin-routes.tsx';
 import type { Services } from '../../services.ts';
 import type { Site } from '../public/layout.tsx';
 import type { AdminEnv } from './admin-env.ts';
@@ -37,6 +41,10 @@ export function adminArea(s: Services, site: Site, opts: AdminAreaOptions) {
   app.route('/', slidesAdminRoutes(s, site));
   app.route('/', registrationAdminRoutes(s, site));
   app.route('/', candidateAdminRoutes(s, site));
+  app.route('/', referentAdminRoutes(s, site));
+  app.route('/', taskAdminRoutes(s, site));
+  app.route('/', appointmentAdminRoutes(s, site));
+  app.route('/', installationAdminRoutes(s, site));
   app.route('/', replayAdminRoutes(s, site));
   app.route('/', statisticsAdminRoutes(s, site));
   app.route('/', videoAdminRoutes(s));

@@ -6,6 +6,7 @@ import type { Services } from '../../services.ts';
 import { candidateKeys } from '../candidates/candidate-file.ts';
 import { changeStage } from '../candidates/change-stage.ts';
 import { recordAccompanimentRequest } from '../candidates/journey-events.ts';
+import { enqueueReferentAssignment } from '../referents/assign-referent.ts';
 import { labelOf } from '../registrations/registration.ts';
 import { horizons } from '../registrations/registration.ts';
 import { movers, needs, type AccompanimentForm } from './accompaniment.ts';
@@ -73,10 +74,15 @@ export async function requestAccompaniment(s: Services, input: { registrationId:
     );
     await enqueueEmail(trx, now, { dedupeKey: `accompaniment:${id}:person`, kind: 'accompaniment-received', to: reg.email, subject: 'Votre demande d’accompagnement est bien reçue', html: personHtml, text: personText, candidateId: reg.candidate_id, registrationId: reg.id, webinarId: reg.webinar_id });
     await recordAudit(trx, now, input.actor, 'accompaniment.requested', { type: 'accompaniment', id }, { candidateId: reg.candidate_id, webinarId: reg.webinar_id });
+    // A referent is chosen by a job after the commit (ADR 0013): the request never waits on the rotation.
+    await enqueueReferentAssignment(trx, now, id);
     await recordAccompanimentRequest(trx, { candidateId: reg.candidate_id, requestId: id, project: f.project, at: now, actor: input.actor });
     if ((reg.stage ?? 'contact') === 'contact') await changeStage(trx, { candidateId: reg.candidate_id, to: 'qualified', at: now, actor: input.actor, dedupeKey: `stage:accompaniment:${id}` });
     return { outcome: 'created' as const };
   });
-  if (out.outcome === 'created') s.mailQueued();
+  if (out.outcome === 'created') {
+    s.mailQueued();
+    s.jobQueued();
+  }
   return out;
 }

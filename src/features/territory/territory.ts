@@ -64,6 +64,20 @@ export const territorySchema = z.object({
   /** Minutes present from which a registrant counts as having attended. */
   attendanceThresholdMinutes: z.number().int().min(1).max(480).default(10),
   retention: z.object({ candidateMonths: z.number().int().min(1).default(36) }),
+  /**
+   * Who follows a household that asks to be accompanied, by agents' e-mails: by the natural region it
+   * looks at, its project, or the theme of the Rencontre it came from (in that order); otherwise the
+   * rotation, among `rotation` or among every active agent. Optional: without it, rotation only.
+   */
+  referents: z
+    .object({
+      byRegion: z.record(key, z.email('adresse e-mail d’agent attendue')).default({}),
+      byProject: z.record(key, z.email('adresse e-mail d’agent attendue')).default({}),
+      byTheme: z.record(key, z.email('adresse e-mail d’agent attendue')).default({}),
+      rotation: z.array(z.email('adresse e-mail d’agent attendue')).min(1).optional(),
+    })
+    .strict()
+    .optional(),
   accessibility: z.object({
     status: z.enum(['totalement conforme', 'partiellement conforme', 'non conforme']),
     auditDate: z.string().nullable().default(null),
@@ -105,6 +119,16 @@ export const territorySchema = z.object({
   const themes = t.themes.map((x) => x.key);
   for (const theme of Object.keys(t.slides.byTheme)) {
     if (!themes.includes(theme)) ctx.addIssue({ code: 'custom', path: ['slides', 'byTheme', theme], message: `thème inconnu : ${theme} (attendu : ${themes.join(', ')})` });
+  }
+}).superRefine((t, ctx) => {
+  // A mapping to a region or theme the territory does not have would never apply: say so at start.
+  for (const [field, known] of [
+    ['byRegion', t.regions.map((r) => r.key)],
+    ['byTheme', t.themes.map((x) => x.key)],
+  ] as const) {
+    for (const k of Object.keys(t.referents?.[field] ?? {})) {
+      if (!known.includes(k)) ctx.addIssue({ code: 'custom', path: ['referents', field, k], message: `clé inconnue : ${k} (attendu : ${known.join(', ')})` });
+    }
   }
 });
 

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-journey.ts';
 import * as m0004 from './migrations/0004-video-presence.ts';
 import * as m0005 from './migrations/0005-candidate-file.ts';
 import * as m0006 from './migrations/0006-candidate-list.ts';
+import * as m0007 from './migrations/0007-referents-and-follow-ups.ts';
 import * as m0009 from './migrations/0009-territory-content.ts';
 
 /** Migrations are listed in code (not read from a folder) so that the bundle and the tests see the same set. */
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0004-video-presence': m0004,
   '0005-candidate-file': m0005,
   '0006-candidate-list': m0006,
+  '0007-referents-and-follow-ups': m0007,
   '0009-territory-content': m0009,
 };
 
