@@ -47,7 +47,7 @@ export async function sendTaskReminders(s: Services): Promise<number> {
         .returning(['id', 'title', 'due_on', 'candidate_id'])
         .execute();
       if (claimed.length === 0) return false;
-      claimed.sort((a, b) => a.due_on.localeCompare(b.due_on) || a.id.localeCompare(b.id));
+      claimed.sort((a, b) => a.due_on.localeCompare(b.due_on) || a.title.localeCompare(b.title, 'fr') || a.id.localeCompare(b.id));
       const ids = claimed.map((c) => c.candidate_id).filter((x): x is string => x !== null);
       const people = ids.length ? await trx.selectFrom('candidates').select(['id', 'first_name', 'last_name']).where('id', 'in', ids).execute() : [];
       const tasks = claimed.map((c) => {
