@@ -113,19 +113,19 @@ export interface ContentVersion {
 
 export const STALE_AFTER_DAYS = 365;
 
-/** The last day of the period a figure's date names: 2024 → 2024-12-31, 2024-03 → 2024-03-31. */
+/** When the period a figure's date names is over: 2024 → 1 January 2025, 2024-03 → 1 April 2024, 2024-03-12 → 13 March 2024. */
 export function figurePeriodEnd(date: string): Date | null {
   const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(date);
   if (!m) return null;
   const y = Number(m[1]);
-  if (m[3]) return new Date(Date.UTC(y, Number(m[2]) - 1, Number(m[3])));
-  if (m[2]) return new Date(Date.UTC(y, Number(m[2]), 0));
-  return new Date(Date.UTC(y, 11, 31));
+  if (m[3]) return new Date(Date.UTC(y, Number(m[2]) - 1, Number(m[3]) + 1));
+  if (m[2]) return new Date(Date.UTC(y, Number(m[2]), 1));
+  return new Date(Date.UTC(y + 1, 0, 1));
 }
 
 /**
  * A figure is to be checked ("à vérifier") once the period it describes ended more than a year ago:
- * a newer one has probably been published since. A figure of 2024 is flagged from 1 January 2026.
+ * a newer one has probably been published since. A figure of 2024 is flagged from 2 January 2026.
  */
 export function isFigureStale(f: Pick<Figure, 'date'>, now: Date): boolean {
   const end = figurePeriodEnd(f.date);
@@ -204,4 +204,15 @@ export function livingSlug(inName: string): string {
 /** "Vivre en Lozère", "Vivre dans le Cantal". */
 export function livingTitle(inName: string): string {
   return `Vivre ${inName}`;
+}
+
+/**
+ * A text names a key figure of its page as [[its label]] and shows its current value: the number is
+ * typed once, in the figure, and a correction reaches every sentence and slide that quotes it. A name
+ * that matches no figure is left as typed, for the agent to see.
+ */
+export function fillFigures(text: string, figures: readonly Pick<Figure, 'label' | 'value'>[]): string {
+  if (!text.includes('[[')) return text;
+  const byLabel = new Map(figures.map((f) => [f.label.trim().toLowerCase(), f.value]));
+  return text.replace(/\[\[([^\]\n]{1,120})\]\]/g, (whole, label: string) => byLabel.get(label.trim().toLowerCase()) ?? whole);
 }

@@ -3,7 +3,7 @@ import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import type { AgentRow } from '../../platform/db/schema.ts';
 import type { Services } from '../../services.ts';
 import { listActiveReferents } from '../agents/agents-repository.ts';
-import { SECTION_KEYS, type ContentDocument } from '../content/content.ts';
+import { fillFigures, SECTION_KEYS, type ContentDocument } from '../content/content.ts';
 import { loadContentPages, type ContentPage } from '../content/content-base.ts';
 import { contentDbOf, imageSizes } from '../content/content-repository.ts';
 import type { Webinar } from '../webinars/webinar.ts';
@@ -97,7 +97,7 @@ export async function buildDeck(s: Services, webinar: Webinar): Promise<Deck> {
 
 /** What a slide of this document says: its own slide text, else the page's lead. */
 export function slideText(d: ContentDocument): string {
-  return d.slide.trim() || d.summary.trim();
+  return fillFigures(d.slide.trim() || d.summary.trim(), d.figures);
 }
 
 /**

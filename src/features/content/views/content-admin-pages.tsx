@@ -115,7 +115,16 @@ function Fieldset({ legend, hint, children }: { legend: Child; hint?: Child; chi
   );
 }
 
-export const contentFieldOrder = (values: FormValues) => ['title', 'summary', 'body', 'slide', 'notes', ...Object.keys(values).filter((k) => /^(figure|travel|image|link)-/.test(k)), 'comment', 'file', 'alt'];
+const ROW_FIELDS: Record<string, string[]> = { figure: ['label', 'value', 'source', 'url', 'date'], travel: ['from', 'dep', 'to', 'duration', 'mode'], image: ['alt', 'caption', 'credit'], link: ['label', 'url'] };
+
+/** The fields in the order the page shows them, for the error summary. */
+export function contentFieldOrder(values: FormValues): string[] {
+  const rows = (prefix: string) => {
+    const idx = [...new Set(Object.keys(values).flatMap((k) => (k.startsWith(`${prefix}-`) ? [Number(k.split('-')[1])] : [])))].filter(Number.isFinite).sort((a, b) => a - b);
+    return idx.flatMap((i) => ROW_FIELDS[prefix]!.map((f) => `${prefix}-${i}-${f}`));
+  };
+  return ['title', 'summary', 'body', 'slide', 'notes', ...rows('figure'), ...rows('travel'), ...rows('image'), ...rows('link'), 'comment'];
+}
 
 export interface EditPageProps extends Frame {
   page: ContentPage;
@@ -165,13 +174,13 @@ export function ContentEditPage(p: EditPageProps) {
         <ErrorSummary errors={p.errors} order={contentFieldOrder(p.values)} />
         <HiddenFields fields={{ _csrf: p.csrf, base: v('base') }} />
         <TextInput name="title" label="Titre de la page" value={v('title')} errors={p.errors} maxlength={120} />
-        <TextArea name="summary" label="Chapeau" hint="Une ou deux phrases : l’introduction de la page, et le texte de la carte sur la page d’accueil de la rubrique." value={v('summary')} errors={p.errors} rows={3} required={false} />
+        <TextArea name="summary" label="Chapeau" hint="Une ou deux phrases : l’introduction de la page, et le texte de la carte sur la page d’accueil de la rubrique. [[libellé d’un chiffre clé]] affiche sa valeur." value={v('summary')} errors={p.errors} rows={3} required={false} />
         <TextArea
           name="body"
           label="Texte de la page"
           hint={
             <>
-              Mise en forme Markdown : une ligne vide entre deux paragraphes, <code>## Intertitre</code>, <code>**gras**</code>, <code>- élément de liste</code>, <code>[texte du lien](https://…)</code>. Le code HTML est affiché tel quel, jamais exécuté.
+              Mise en forme Markdown : une ligne vide entre deux paragraphes, <code>## Intertitre</code>, <code>**gras**</code>, <code>- élément de liste</code>, <code>[texte du lien](https://…)</code>. Pour citer un chiffre clé de la page, écrivez son libellé entre doubles crochets, comme <code>[[Taux de chômage]]</code> : sa valeur à jour s’affiche. Le code HTML est affiché tel quel, jamais exécuté.
             </>
           }
           value={v('body')}
@@ -179,7 +188,7 @@ export function ContentEditPage(p: EditPageProps) {
           rows={14}
           required={false}
         />
-        <TextArea name="slide" label="Texte de la diapositive" hint="Quelques points courts en Markdown (- un point par ligne). Vide : le chapeau est affiché." value={v('slide')} errors={p.errors} rows={5} required={false} />
+        <TextArea name="slide" label="Texte de la diapositive" hint="Quelques points courts en Markdown (- un point par ligne), où [[libellé d’un chiffre clé]] affiche sa valeur. Vide : le chapeau est affiché." value={v('slide')} errors={p.errors} rows={5} required={false} />
         <TextArea name="notes" label="Notes pour la personne qui présente" hint="Affichées dans la fenêtre des notes pendant la Rencontre, jamais en public." value={v('notes')} errors={p.errors} rows={4} required={false} />
 
         <h2>Chiffres clés</h2>

@@ -2,7 +2,7 @@ import { PublicPage, type Site } from '../../../areas/public/layout.tsx';
 import { formatDate, formatTime } from '../../../platform/time.ts';
 import type { Commune } from '../../territory/communes.ts';
 import type { Webinar } from '../../webinars/webinar.ts';
-import { formatFigureDate, livingSlug, livingTitle, type ContentDocument, type Figure } from '../content.ts';
+import { fillFigures, formatFigureDate, livingSlug, livingTitle, type ContentDocument, type Figure } from '../content.ts';
 import type { ContentPage } from '../content-base.ts';
 import { renderMarkdown } from '../content-markdown.ts';
 import { FranceMap, TravelTimesList } from './france-map.tsx';
@@ -144,7 +144,7 @@ export function LivingIndexPage({ site, pages, next }: { site: Site; pages: Cont
             <div class="living-map__grid">
               <FranceMap departements={t.communes.departements} name={t.name} travelTimes={access.travelTimes} />
               <div>
-                <p>{access.summary}</p>
+                <p>{fillFigures(access.summary, access.figures)}</p>
                 <TravelTimesList travelTimes={access.travelTimes} />
               </div>
             </div>
@@ -157,7 +157,7 @@ export function LivingIndexPage({ site, pages, next }: { site: Site; pages: Cont
               <h3>
                 <a href={publicPagePath(t.inName, p)}>{p.document.title}</a>
               </h3>
-              <p>{p.document.summary}</p>
+              <p>{fillFigures(p.document.summary, p.document.figures)}</p>
             </li>
           ))}
         </ul>
@@ -170,7 +170,7 @@ export function LivingIndexPage({ site, pages, next }: { site: Site; pages: Cont
                   <h3>
                     <a href={publicPagePath(t.inName, p)}>{p.document.title}</a>
                   </h3>
-                  <p>{p.document.summary}</p>
+                  <p>{fillFigures(p.document.summary, p.document.figures)}</p>
                 </li>
               ))}
             </ul>
@@ -214,11 +214,11 @@ export function LivingSectionPage({ site, page, pages, next, sizes }: { site: Si
   const base = `/${livingSlug(t.inName)}`;
   const regions = pages.filter((p) => p.ref.kind === 'region');
   return (
-    <PublicPage site={site} title={`${d.title} – ${livingTitle(t.inName)}`} current="vivre" description={d.summary || undefined}>
+    <PublicPage site={site} title={`${d.title} – ${livingTitle(t.inName)}`} current="vivre" description={fillFigures(d.summary, d.figures) || undefined}>
       <div class="container living">
         <Breadcrumb site={site} trail={[[livingTitle(t.inName), base]]} current={d.title} />
         <h1>{d.title}</h1>
-        {d.summary ? <p class="lead">{d.summary}</p> : null}
+        {d.summary ? <p class="lead">{fillFigures(d.summary, d.figures)}</p> : null}
         {page.ref.key === 'acces' && t.communes ? (
           <div class="living-map__grid">
             <FranceMap departements={t.communes.departements} name={t.name} travelTimes={d.travelTimes} />
@@ -235,7 +235,7 @@ export function LivingSectionPage({ site, page, pages, next, sizes }: { site: Si
         ) : null}
         <KeyFigures figures={d.figures} headingId="chiffres-cles" />
         <Images document={d} sizes={sizes} />
-        <Html markdown={d.body} />
+        <Html markdown={fillFigures(d.body, d.figures)} />
         {page.ref.key === 'regions' ? (
           <ul class="card-list living-cards">
             {t.regions.map((r) => {
@@ -267,11 +267,11 @@ export function LivingRegionPage({ site, page, pages, next, sizes, communes }: {
   if (regionsPage) trail.push([regionsPage.document.title, publicPagePath(t.inName, regionsPage)]);
   const population = communes.reduce((n, c) => n + (c.population ?? 0), 0);
   return (
-    <PublicPage site={site} title={`${d.title} – ${livingTitle(t.inName)}`} current="vivre" description={d.summary || undefined}>
+    <PublicPage site={site} title={`${d.title} – ${livingTitle(t.inName)}`} current="vivre" description={fillFigures(d.summary, d.figures) || undefined}>
       <div class="container living">
         <Breadcrumb site={site} trail={trail} current={d.title} />
         <h1>{d.title}</h1>
-        {d.summary ? <p class="lead">{d.summary}</p> : null}
+        {d.summary ? <p class="lead">{fillFigures(d.summary, d.figures)}</p> : null}
         {region.towns.length ? (
           <section aria-labelledby="villes">
             <h2 id="villes">Villes principales</h2>
@@ -284,7 +284,7 @@ export function LivingRegionPage({ site, page, pages, next, sizes, communes }: {
         ) : null}
         <KeyFigures figures={d.figures} headingId="chiffres-cles" />
         <Images document={d} sizes={sizes} />
-        <Html markdown={d.body} />
+        <Html markdown={fillFigures(d.body, d.figures)} />
         {d.travelTimes.length ? (
           <>
             <h2>Temps de trajet</h2>
