@@ -11,6 +11,23 @@ import { z } from 'zod';
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'couleur attendue au format #rrggbb');
 const key = z.string().regex(/^[a-z0-9-]+$/, 'clé en minuscules, chiffres et tirets');
 
+/** The sectors of offers when a territory names none: a general list, nothing local. */
+export const DEFAULT_OFFER_SECTORS: ReadonlyArray<{ key: string; label: string }> = [
+  { key: 'sante-social', label: 'Santé et médico-social' },
+  { key: 'commerce', label: 'Commerce' },
+  { key: 'artisanat', label: 'Artisanat' },
+  { key: 'agriculture', label: 'Agriculture' },
+  { key: 'tourisme', label: 'Tourisme, hôtellerie et restauration' },
+  { key: 'industrie', label: 'Industrie' },
+  { key: 'batiment', label: 'Bâtiment et travaux publics' },
+  { key: 'transport', label: 'Transport et logistique' },
+  { key: 'services', label: 'Services' },
+  { key: 'education', label: 'Éducation et formation' },
+  { key: 'numerique', label: 'Numérique' },
+  { key: 'fonction-publique', label: 'Fonction publique' },
+  { key: 'logement', label: 'Logement' },
+];
+
 export const territorySchema = z.object({
   id: key,
   name: z.string().min(1),
@@ -61,6 +78,17 @@ export const territorySchema = z.object({
    * territory's zone: P7D is 7 days before at the same wall-clock time, PT1H one hour before.
    */
   reminders: z.array(z.string().regex(/^P(T?\d+[DHM])+$/, 'durée ISO 8601 attendue, comme P7D ou PT1H')).default(['P7D', 'P1D', 'PT1H']),
+  /**
+   * Offers (optional): after how many weeks without a word from its owner an offer asks to be
+   * confirmed, how many days it then waits before it expires, and the sectors offers are filed under.
+   */
+  offers: z
+    .object({
+      confirmAfterWeeks: z.number().int().min(1).max(52).default(8),
+      expireAfterDays: z.number().int().min(1).max(90).default(14),
+      sectors: z.array(z.object({ key, label: z.string().min(1) })).min(1).default(() => [...DEFAULT_OFFER_SECTORS]),
+    })
+    .default(() => ({ confirmAfterWeeks: 8, expireAfterDays: 14, sectors: [...DEFAULT_OFFER_SECTORS] })),
   /** Minutes present from which a registrant counts as having attended. */
   attendanceThresholdMinutes: z.number().int().min(1).max(480).default(10),
   retention: z.object({ candidateMonths: z.number().int().min(1).default(36) }),

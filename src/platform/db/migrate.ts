@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006-candidate-list.ts';
 import * as m0007 from './migrations/0007-referents-and-follow-ups.ts';
 import * as m0009 from './migrations/0009-territory-content.ts';
 
+import * as m0010 from './migrations/0010-partners-and-offers.ts';
 /** Migrations are listed in code (not read from a folder) so that the bundle and the tests see the same set. */
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0009-territory-content': m0009,
 };
 
+  '0010-partners-and-offers': m0010,
 class InCodeProvider implements MigrationProvider {
   async getMigrations() {
     return migrations;

@@ -178,7 +178,7 @@ export type NewOutboxMessageRow = Insertable<OutboxMessageTable>;
 export interface AuditLogTable {
   id: string;
   at: string;
-  actor_type: 'candidate' | 'agent' | 'system' | 'anonymous';
+  actor_type: 'candidate' | 'agent' | 'system' | 'anonymous' | 'partner';
   actor_id: string | null;
   action: string;
   subject_type: string | null;
@@ -468,3 +468,155 @@ export interface Database {
 }
 
 export type { ColumnType, Generated };
+
+// ---- Partners, offers and referrals (migration 0010). A second declaration of Database: TypeScript
+// merges it with the first, so these tables are appended without touching the lines above.
+
+export interface PartnerTable {
+  id: string;
+  /** In addresses: /admin/partenaires/<slug>. */
+  slug: string;
+  name: string;
+  /** What the organisation does for newcomers, in a sentence or two. */
+  role: string;
+  /** JSON array of partner theme keys. */
+  themes: string;
+  /** JSON array of the territory's natural region keys; empty means the whole territory. */
+  regions: string;
+  email: string | null;
+  phone: string | null;
+  website: string | null;
+  address: string | null;
+  contact_name: string | null;
+  contact_title: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
+  /** archived: kept for the record; its users cannot sign in, its offers leave the public pages. */
+  status: 'active' | 'archived';
+  created_at: string;
+  updated_at: string;
+}
+export type PartnerRow = Selectable<PartnerTable>;
+
+export interface PartnerUserTable {
+  id: string;
+  partner_id: string;
+  email: string;
+  email_normalized: string;
+  name: string;
+  status: 'active' | 'invited' | 'disabled';
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+  last_sign_in_at: string | null;
+}
+export type PartnerUserRow = Selectable<PartnerUserTable>;
+
+/** Partner users' sessions: a table apart from the agents' (the cookie holds a token, the table its SHA-256). */
+export interface PartnerSessionTable {
+  id_hash: string;
+  partner_user_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+export type PartnerSessionRow = Selectable<PartnerSessionTable>;
+
+export interface PartnerUserTokenTable {
+  token_hash: string;
+  partner_user_id: string;
+  purpose: 'invite' | 'reset';
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export type OfferType = 'job' | 'takeover' | 'premises' | 'farm' | 'housing';
+export type OfferStatus = 'draft' | 'published' | 'filled' | 'expired';
+
+export interface OfferTable {
+  id: string;
+  slug: string;
+  title: string;
+  type: OfferType;
+  /** A sector key of the territory's offers configuration. */
+  sector: string;
+  commune_code: string | null;
+  commune_name: string;
+  region_key: string | null;
+  description: string;
+  conditions: string;
+  partner_id: string | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
+  valid_from: string | null;
+  valid_until: string | null;
+  status: OfferStatus;
+  search_text: string;
+  created_by_type: 'agent' | 'partner' | 'system';
+  created_by_id: string | null;
+  published_at: string | null;
+  confirmed_at: string | null;
+  confirm_requested_at: string | null;
+  confirm_token_hash: string | null;
+  filled_at: string | null;
+  expired_at: string | null;
+  import_batch: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export type OfferRow = Selectable<OfferTable>;
+
+export type ProposalOutcome = 'interested' | 'applied' | 'hired' | 'taken-over' | 'declined';
+
+export interface OfferProposalTable {
+  id: string;
+  candidate_id: string;
+  offer_id: string;
+  proposed_by: string;
+  proposed_at: string;
+  reason: string;
+  outcome: ProposalOutcome | null;
+  outcome_at: string | null;
+  outcome_by: string | null;
+}
+export type OfferProposalRow = Selectable<OfferProposalTable>;
+
+export type ReferralStatus = 'awaiting-consent' | 'consented' | 'declined' | 'withdrawn';
+export type ReferralOutcome = 'contacted' | 'in-progress' | 'succeeded' | 'not-pursued';
+
+export interface ReferralTable {
+  id: string;
+  candidate_id: string;
+  partner_id: string;
+  referent_id: string;
+  summary: string;
+  status: ReferralStatus;
+  token_nonce: string;
+  consent_token_hash: string;
+  requested_at: string;
+  consent_given_at: string | null;
+  consent_declined_at: string | null;
+  consent_withdrawn_at: string | null;
+  outcome: ReferralOutcome | null;
+  outcome_note: string | null;
+  outcome_at: string | null;
+  outcome_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export type ReferralRow = Selectable<ReferralTable>;
+
+export interface Database {
+  partners: PartnerTable;
+  partner_users: PartnerUserTable;
+  partner_sessions: PartnerSessionTable;
+  partner_user_tokens: PartnerUserTokenTable;
+  offers: OfferTable;
+  offer_proposals: OfferProposalTable;
+  referrals: ReferralTable;
+}
