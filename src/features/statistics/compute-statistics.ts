@@ -5,24 +5,8 @@ import { abandonReasons } from '../candidates/change-stage.ts';
 import { households as householdList, labelOf, projects as projectList } from '../registrations/registration.ts';
 import { placeLabel, placeOf } from './departements.ts';
 import { monthLabel, periodBounds, periodMonths, type Period } from './period.ts';
-import {
-  abandonmentsIn,
-  distinctPeople,
-  editionRows,
-  followUpsAnsweredIn,
-  funnel,
-  installationsIn,
-  peopleByPostcodePrefix,
-  registrationCountsByEdition,
-  registrationsBy,
-  replaysSent,
-  requestsByEdition,
-  requestsMadeIn,
-  returningByEdition,
-  type FunnelAggregate,
-  type FunnelHistogramRow,
-  type Scope,
-} from './statistics-queries.ts';
+import { loadEditionFacts, loadMonthFacts, type EditionFacts, type FunnelFacts } from './statistics-facts.ts';
+import { abandonmentsIn, editionRows, followUpsAnsweredIn, installationsIn, requestsMadeIn, type Scope } from './statistics-queries.ts';
 import {
   activityLabels,
   costPer,
@@ -49,23 +33,26 @@ function merge(into: Map<string, number>, key: string, n: number) {
   into.set(key, (into.get(key) ?? 0) + n);
 }
 
-function funnelRows(aggregates: FunnelAggregate[], histograms: FunnelHistogramRow[], keys: string[], label: (k: string) => string): { rows: FunnelRow[]; hist: Map<string, Map<FunnelGap, Map<number, number>>> } {
-  const hist = new Map<string, Map<FunnelGap, Map<number, number>>>();
-  for (const h of histograms) {
-    let byGap = hist.get(h.cohort);
-    if (!byGap) hist.set(h.cohort, (byGap = new Map()));
-    let days = byGap.get(h.gap as FunnelGap);
-    if (!days) byGap.set(h.gap as FunnelGap, (days = new Map()));
-    days.set(h.days, (days.get(h.days) ?? 0) + h.count);
+function plusTwelveMonths(date: string): string {
+  return DateTime.fromISO(date, { zone: 'utc' }).plus({ months: 12 }).toFormat('yyyy-LL-dd');
+}
+
+/** Households of a cohort still there twelve months after settling, as of `today` (YYYY-MM-DD). */
+function stayedOf(f: FunnelFacts, today: string): number {
+  return f.stays.reduce((a, [on, left, n]) => {
+    const year = plusTwelveMonths(on);
+    return year <= today && (left === null || left >= year) ? a + n : a;
+  }, 0);
+}
+
+function histogramsOf(f: FunnelFacts): Map<FunnelGap, Map<number, number>> {
+  const byGap = new Map<FunnelGap, Map<number, number>>();
+  for (const [gap, days, n] of f.hist) {
+    let h = byGap.get(gap as FunnelGap);
+    if (!h) byGap.set(gap as FunnelGap, (h = new Map()));
+    h.set(days, (h.get(days) ?? 0) + n);
   }
-  const agg = new Map(aggregates.map((a) => [a.cohort, a.counts]));
-  const rows = keys.map((k) => ({
-    key: k,
-    label: label(k),
-    counts: agg.get(k) ?? emptyFunnelCounts(),
-    medians: mediansOf(hist.get(k)),
-  }));
-  return { rows, hist };
+  return byGap;
 }
 
 function mediansOf(byGap: Map<FunnelGap, Map<number, number>> | undefined): Record<FunnelGap, Median> {
@@ -77,10 +64,31 @@ function mediansOf(byGap: Map<FunnelGap, Map<number, number>> | undefined): Reco
   return out;
 }
 
+function funnelRow(key: string, label: string, f: FunnelFacts, today: string): FunnelRow {
+  return { key, label, counts: { ...f.n, stayed: stayedOf(f, today) }, medians: mediansOf(histogramsOf(f)) };
+}
+
+const emptyFacts = (): EditionFacts => ({
+  confirmed: 0,
+  waitlisted: 0,
+  cancelled: 0,
+  attendees: 0,
+  minutesSum: 0,
+  minutesN: 0,
+  sources: [],
+  projects: [],
+  households: [],
+  registrants: [],
+  requests: 0,
+  replays: { attended: 0, absent: 0 },
+  funnel: { n: { registered: 0, attended: 0, asked: 0, accompanied: 0, installed: 0 }, hist: [], stays: [] },
+});
+
 /**
- * The statistics of a period (or of one Rencontre, with `webinarId`), computed from the records
- * every time: nothing is stored, so a correction (an attendance fixed by an agent, an import of an
- * old report) shows at once. Rule kept: every figure follows the definitions of statistics.ts.
+ * The statistics of a period (or of one Rencontre, with `webinarId`), always from the records: each
+ * edition's and each month's facts come from the cache only while the triggers say nothing they are
+ * made of has changed (statistics-facts.ts), so a correction (an attendance fixed by an agent, an old
+ * report imported) shows at once. Rule kept: every figure follows the definitions of statistics.ts.
  */
 export async function computeStatistics(deps: { db: Db; territory: Territory; now: Date }, period: Period, opts: { webinarId?: string | null } = {}): Promise<PeriodStatistics> {
   const { db, territory: t, now } = deps;
@@ -91,33 +99,24 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   const today = DateTime.fromJSDate(now).setZone(period.zone).toFormat('yyyy-LL-dd');
   const single = Boolean(opts.webinarId);
 
-  // PostgreSQL runs these side by side on the pool; SQLite's one connection takes them in turn.
-  const [editions, counts, returning, requestsPerEdition, people, sources, projects, households, places, replays, requests, installations, abandons, followUps, byEdition, byMonth] = await Promise.all([
-    editionRows(k, scope),
-    registrationCountsByEdition(k, scope),
-    returningByEdition(k, scope),
-    requestsByEdition(k, scope),
-    distinctPeople(k, scope),
-    registrationsBy(k, scope, 'utm_source'),
-    registrationsBy(k, scope, 'project'),
-    registrationsBy(k, scope, 'household'),
-    peopleByPostcodePrefix(k, scope),
-    replaysSent(k, scope),
+  const editions = await editionRows(k, scope);
+  const [facts, monthFacts, requests, installations, abandons, followUps] = await Promise.all([
+    loadEditionFacts(db, editions, now),
+    single ? Promise.resolve(new Map<string, FunnelFacts>()) : loadMonthFacts(db, period.zone, months, now),
     single ? Promise.resolve(0) : requestsMadeIn(k, scope),
     single ? Promise.resolve({ households: 0, adults: 0, children: 0, byActivity: [], byRegion: [] }) : installationsIn(k, scope),
     single ? Promise.resolve([]) : abandonmentsIn(k, scope),
     single ? Promise.resolve([]) : followUpsAnsweredIn(k, scope),
-    funnel(k, db.dialect, scope, 'edition', { today, months }),
-    single ? Promise.resolve({ aggregates: [], histograms: [] }) : funnel(k, db.dialect, scope, 'month', { today, months }),
   ]);
 
   const nowIso = now.toISOString();
+  const factsOf = (id: string) => facts.get(id) ?? emptyFacts();
   const webinars: EditionStats[] = editions.map((e) => {
-    const c = counts.get(e.id) ?? { confirmed: 0, waitlisted: 0, cancelled: 0, attendees: 0, minutesSum: 0, minutesN: 0 };
+    const c = factsOf(e.id);
     const registrations = c.confirmed + c.waitlisted;
     const held = e.starts_at <= nowIso;
-    const ret = returning.get(e.id) ?? 0;
-    const req = requestsPerEdition.get(e.id) ?? 0;
+    const ret = c.registrants.reduce((a, [prev, , , n]) => (prev === null ? a : a + n), 0);
+    const req = c.requests;
     const cost = e.promotion_cost_cents;
     return {
       id: e.id,
@@ -148,7 +147,8 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   const sum = (f: (e: EditionStats) => number, list = webinars) => list.reduce((a, e) => a + f(e), 0);
   const held = webinars.filter((e) => e.held);
   const rates = held.map((e) => e.attendanceRate).filter((r): r is number => r !== null);
-  const minutes = [...counts.values()].reduce((a, c) => ({ s: a.s + c.minutesSum, n: a.n + c.minutesN }), { s: 0, n: 0 });
+  const all = editions.map((e) => factsOf(e.id));
+  const minutes = all.reduce((a, c) => ({ s: a.s + c.minutesSum, n: a.n + c.minutesN }), { s: 0, n: 0 });
   const paid = webinars.filter((e) => e.promotionCostCents !== null);
   const totalCents = sum((e) => e.promotionCostCents ?? 0, paid);
 
@@ -163,24 +163,40 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
     }
   }
 
+  // Each person once: at the edition of the period they came to first, whose previous Rencontre (if
+  // any) is before the period. On one Rencontre's page, everyone registered to it.
+  let people = 0;
   const placeCounts = new Map<string, number>();
-  for (const p of places) merge(placeCounts, placeOf(p.prefix, p.country), p.count);
-
-  const editionFunnel = funnelRows(byEdition.aggregates, byEdition.histograms, webinars.map((e) => e.id), (id) => {
-    const e = webinars.find((x) => x.id === id)!;
-    return DateTime.fromISO(e.startsAt, { zone: 'utc' }).setZone(period.zone).setLocale('fr').toFormat('d LLL yyyy') + (e.themeLabel ? ` (${e.themeLabel})` : '');
-  });
-  const monthFunnel = funnelRows(byMonth.aggregates, byMonth.histograms, single ? [] : months.map((m) => m.month), monthLabel);
-  const overallHist = new Map<FunnelGap, Map<number, number>>();
-  for (const byGap of monthFunnel.hist.values()) {
-    for (const [g, days] of byGap) {
-      let into = overallHist.get(g);
-      if (!into) overallHist.set(g, (into = new Map()));
-      for (const [d, n] of days) into.set(d, (into.get(d) ?? 0) + n);
+  for (const c of all) {
+    for (const [prev, prefix, country, n] of c.registrants) {
+      if (!single && prev !== null && prev >= bounds.fromUtc) continue;
+      people += n;
+      merge(placeCounts, placeOf(prefix, country), n);
     }
   }
-  const overallCounts = emptyFunnelCounts();
-  for (const r of monthFunnel.rows) for (const step of Object.keys(overallCounts) as Array<keyof typeof overallCounts>) overallCounts[step] += r.counts[step];
+  const sources = new Map<string, { count: number; attendees: number }>();
+  const projects = new Map<string, number>();
+  const households = new Map<string, number>();
+  for (const c of all) {
+    for (const [key, n, a] of c.sources) {
+      const x = sources.get(key ?? NO_SOURCE) ?? { count: 0, attendees: 0 };
+      sources.set(key ?? NO_SOURCE, { count: x.count + n, attendees: x.attendees + a });
+    }
+    for (const [key, n] of c.projects) merge(projects, key ?? '', n);
+    for (const [key, n] of c.households) merge(households, key ?? '', n);
+  }
+  const replays = all.reduce((a, c) => ({ attended: a.attended + c.replays.attended, absent: a.absent + c.replays.absent }), { attended: 0, absent: 0 });
+
+  const editionLabel = (e: EditionStats) => DateTime.fromISO(e.startsAt, { zone: 'utc' }).setZone(period.zone).setLocale('fr').toFormat('d LLL yyyy') + (e.themeLabel ? ` (${e.themeLabel})` : '');
+  const byEdition = webinars.map((e) => funnelRow(e.id, editionLabel(e), factsOf(e.id).funnel, today));
+  const monthFunnels = single ? [] : months.map((m) => ({ m, f: monthFacts.get(m.month) ?? emptyFacts().funnel }));
+  const byMonth = monthFunnels.map(({ m, f }) => funnelRow(m.month, monthLabel(m.month), f, today));
+  const overall: FunnelFacts = { n: { registered: 0, attended: 0, asked: 0, accompanied: 0, installed: 0 }, hist: [], stays: [] };
+  for (const { f } of monthFunnels) {
+    for (const step of Object.keys(overall.n) as Array<keyof FunnelFacts['n']>) overall.n[step] += f.n[step];
+    overall.hist.push(...f.hist);
+    overall.stays.push(...f.stays);
+  }
 
   const registrations = sum((e) => e.registrations);
   const attendees = sum((e) => e.attendees);
@@ -188,6 +204,7 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   const paidRequests = sum((e) => e.accompanimentRequests, paid);
   const labelled = (rows: Array<{ key: string | null; count: number }>, label: (k: string) => string | null): CountBy[] =>
     rows.map((r) => ({ key: r.key ?? '', label: r.key === null || r.key === '' ? NOT_SAID : (label(r.key) ?? r.key), count: r.count })).sort(byCountDesc);
+  const fromMap = (m: Map<string, number>) => [...m].map(([key, count]) => ({ key, count }));
 
   return {
     from: period.from,
@@ -211,9 +228,9 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
       adults: installations.adults,
       children: installations.children,
       byActivity: installations.byActivity.map((a) => ({ key: a.key, label: activityLabels[a.key] ?? a.key, count: a.count })).sort(byCountDesc),
-      byRegion: labelled(installations.byRegion, (k) => regionLabel(t, k)),
+      byRegion: labelled(installations.byRegion, (key) => regionLabel(t, key)),
     },
-    abandonments: { total: abandons.reduce((a, x) => a + x.count, 0), byReason: labelled(abandons, (k) => abandonReasons.find((r) => r.value === k)?.label ?? null) },
+    abandonments: { total: abandons.reduce((a, x) => a + x.count, 0), byReason: labelled(abandons, (key) => abandonReasons.find((r) => r.value === key)?.label ?? null) },
     followUpsDone: {
       total: followUps.reduce((a, x) => a + x.count, 0),
       byMonths: followUps.sort((a, b) => a.months - b.months).map((f) => ({ key: String(f.months), label: followUpLabels[String(f.months)] ?? `Suivi à ${f.months} mois`, count: f.count })),
@@ -225,18 +242,16 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
       perRequestCents: costPer(totalCents, paidRequests),
       perInstallationCents: single ? null : costPer(totalCents, installations.households),
     },
-    sources: sources
-      .map((s) => ({ key: s.key ?? NO_SOURCE, label: s.key ?? NO_SOURCE, count: s.count, attendees: s.attendees }))
-      .sort(byCountDesc),
+    sources: [...sources].map(([key, x]) => ({ key, label: key, count: x.count, attendees: x.attendees })).sort(byCountDesc),
     places: [...placeCounts].map(([key, count]) => ({ key, label: placeLabel(key), count })).sort(byCountDesc),
-    projects: labelled(projects, (k) => labelOf(projectList, k)),
-    households: labelled(households, (k) => labelOf(householdList, k)),
+    projects: labelled(fromMap(projects), (key) => labelOf(projectList, key)),
+    households: labelled(fromMap(households), (key) => labelOf(householdList, key)),
     webinars,
     months: monthsStats,
     funnel: {
-      overall: { key: 'periode', label: 'Premiers contacts de la période', counts: overallCounts, medians: mediansOf(overallHist) },
-      byMonth: monthFunnel.rows,
-      byEdition: editionFunnel.rows,
+      overall: funnelRow('periode', 'Premiers contacts de la période', overall, today),
+      byMonth,
+      byEdition,
     },
   };
 }

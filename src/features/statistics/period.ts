@@ -46,14 +46,18 @@ export function yearPeriod(year: number, zone: string): Period {
   return { from: `${year}-01-01`, to: `${year}-12-31`, zone };
 }
 
-/** The months a period touches, each with the UTC instant it starts at in the zone ("2023-01" → 2022-12-31T23:00:00.000Z). */
-export function periodMonths(p: Period): Array<{ month: string; startUtc: string }> {
-  const out: Array<{ month: string; startUtc: string }> = [];
+/**
+ * The months a period touches, whole, each with the UTC instants it starts and ends at in the zone
+ * ("2023-01" → from 2022-12-31T23:00:00.000Z to 2023-01-31T23:00:00.000Z).
+ */
+export function periodMonths(p: Period): Array<{ month: string; startUtc: string; endUtc: string }> {
+  const out: Array<{ month: string; startUtc: string; endUtc: string }> = [];
   let m = startOfDay(p.from, p.zone).startOf('month');
   const last = startOfDay(p.to, p.zone).startOf('month');
   while (m <= last) {
-    out.push({ month: m.toFormat('yyyy-LL'), startUtc: m.toUTC().toISO()! });
-    m = m.plus({ months: 1 });
+    const next = m.plus({ months: 1 });
+    out.push({ month: m.toFormat('yyyy-LL'), startUtc: m.toUTC().toISO()!, endUtc: next.toUTC().toISO()! });
+    m = next;
   }
   return out;
 }

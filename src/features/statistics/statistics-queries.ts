@@ -34,10 +34,6 @@ function daysBetween(dialect: DialectName, a: RawBuilder<unknown>, b: RawBuilder
     : sql<number>`(julianday(${b}) - julianday(${a}))`;
 }
 
-function plusTwelveMonths(dialect: DialectName, date: RawBuilder<unknown>): RawBuilder<string> {
-  return dialect === 'postgres' ? sql<string>`to_char(cast(${date} as date) + interval '12 months', 'YYYY-MM-DD')` : sql<string>`date(${date}, '+12 months')`;
-}
-
 /**
  * The month of an instant in the territory's zone, as a balanced tree of comparisons with the
  * months' first instants (computed in the zone by the caller): correct across daylight saving and at
@@ -64,12 +60,29 @@ export interface EditionRow {
   theme: string | null;
   starts_at: string;
   promotion_cost_cents: number | null;
+  /** The edition's version counter (0 before its first change). */
+  version: number;
 }
 
 export async function editionRows(db: Db, s: Scope): Promise<EditionRow[]> {
-  const r = await sql<EditionRow>`select w.id, w.title, w.slug, w.kind, w.theme, w.starts_at, w.promotion_cost_cents from webinars w where ${editionsOf(s)} order by w.starts_at, w.id`.execute(db);
-  return r.rows.map((x) => ({ ...x, promotion_cost_cents: x.promotion_cost_cents === null ? null : Number(x.promotion_cost_cents) }));
+  const r = await sql<Record<string, unknown>>`
+    select w.id, w.title, w.slug, w.kind, w.theme, w.starts_at, w.promotion_cost_cents, coalesce(v.version, 0) as version
+    from webinars w left join stats_edition_versions v on v.webinar_id = w.id
+    where ${editionsOf(s)} order by w.starts_at, w.id`.execute(db);
+  return r.rows.map((x) => ({
+    id: String(x.id),
+    title: String(x.title),
+    slug: String(x.slug),
+    kind: x.kind as EditionRow['kind'],
+    theme: x.theme === null ? null : String(x.theme),
+    starts_at: String(x.starts_at),
+    promotion_cost_cents: x.promotion_cost_cents === null ? null : Number(x.promotion_cost_cents),
+    version: num(x.version),
+  }));
 }
+
+/** The editions given, as a condition on `w`. */
+const among = (ids: readonly string[]) => sql`w.id in (${sql.join(ids.map((id) => sql`${id}`))})`;
 
 export interface RegistrationCounts {
   confirmed: number;
@@ -80,7 +93,7 @@ export interface RegistrationCounts {
   minutesN: number;
 }
 
-export async function registrationCountsByEdition(db: Db, s: Scope): Promise<Map<string, RegistrationCounts>> {
+export async function registrationCountsByEdition(db: Db, ids: readonly string[]): Promise<Map<string, RegistrationCounts>> {
   const r = await sql<Record<string, unknown>>`
     select r.webinar_id as id,
       sum(case when r.status = 'confirmed' then 1 else 0 end) as confirmed,
@@ -90,7 +103,7 @@ export async function registrationCountsByEdition(db: Db, s: Scope): Promise<Map
       sum(case when r.status <> 'cancelled' and r.attended = 1 then r.attended_minutes else null end) as minutes_sum,
       sum(case when r.status <> 'cancelled' and r.attended = 1 and r.attended_minutes is not null then 1 else 0 end) as minutes_n
     from webinars w join registrations r on r.webinar_id = w.id
-    where ${editionsOf(s)}
+    where ${among(ids)}
     group by r.webinar_id`.execute(db);
   return new Map(
     r.rows.map((x) => [
@@ -100,65 +113,61 @@ export async function registrationCountsByEdition(db: Db, s: Scope): Promise<Map
   );
 }
 
-/** Per edition, the registrants who had a registration not cancelled to a Rencontre that started before. */
-export async function returningByEdition(db: Db, s: Scope): Promise<Map<string, number>> {
-  const r = await sql<{ id: string; n: number }>`
-    select r.webinar_id as id, count(*) as n
-    from webinars w join registrations r on r.webinar_id = w.id
-    where ${editionsOf(s)} and r.status <> 'cancelled'
-      and exists (
-        select 1 from registrations r2 join webinars w2 on w2.id = r2.webinar_id
-        where r2.candidate_id = r.candidate_id and r2.status <> 'cancelled' and w2.status = 'published' and w2.starts_at < w.starts_at)
-    group by r.webinar_id`.execute(db);
-  return new Map(r.rows.map((x) => [String(x.id), num(x.n)]));
+/**
+ * Each registrant (not cancelled) of the editions given, reduced to what the period needs: the start
+ * of the Rencontre they had registered to just before (null for a first time) and where they live.
+ * A person is "returning" when that start exists; they are counted once in a period at the edition
+ * whose previous start falls before the period. Ties between two editions at the same instant are
+ * broken by id, so that nobody is counted twice.
+ */
+export async function registrantsByPrevious(db: Db, ids: readonly string[]): Promise<Array<{ id: string; prev: string | null; prefix: string | null; country: string | null; count: number }>> {
+  const prefix = sql`case when length(trim(c.postcode)) = 5 then substr(trim(c.postcode), 1, 3) else null end`;
+  const prev = sql`(select max(w2.starts_at) from registrations r2 join webinars w2 on w2.id = r2.webinar_id
+      where r2.candidate_id = r.candidate_id and r2.status <> 'cancelled' and w2.status = 'published'
+        and (w2.starts_at < w.starts_at or (w2.starts_at = w.starts_at and w2.id < w.id)))`;
+  const r = await sql<Record<string, unknown>>`
+    select x.id, x.prev, x.p, x.country, count(*) as n from (
+      select r.webinar_id as id, ${prev} as prev, ${prefix} as p, c.country as country
+      from webinars w join registrations r on r.webinar_id = w.id join candidates c on c.id = r.candidate_id
+      where ${among(ids)} and r.status <> 'cancelled') x
+    group by x.id, x.prev, x.p, x.country`.execute(db);
+  return r.rows.map((x) => ({ id: String(x.id), prev: x.prev === null ? null : String(x.prev), prefix: x.p === null ? null : String(x.p), country: x.country === null ? null : String(x.country), count: num(x.n) }));
 }
 
-export async function requestsByEdition(db: Db, s: Scope): Promise<Map<string, number>> {
+export async function requestsByEdition(db: Db, ids: readonly string[]): Promise<Map<string, number>> {
   const r = await sql<{ id: string; n: number }>`
     select a.webinar_id as id, count(*) as n
     from webinars w join accompaniment_requests a on a.webinar_id = w.id
-    where ${editionsOf(s)}
+    where ${among(ids)}
     group by a.webinar_id`.execute(db);
   return new Map(r.rows.map((x) => [String(x.id), num(x.n)]));
 }
 
-export async function distinctPeople(db: Db, s: Scope): Promise<number> {
-  const r = await sql<{ n: number }>`
-    select count(distinct r.candidate_id) as n
-    from webinars w join registrations r on r.webinar_id = w.id
-    where ${editionsOf(s)} and r.status <> 'cancelled'`.execute(db);
-  return num(r.rows[0]?.n);
-}
-
-/** Registrations not cancelled, and their attendees, grouped by a column of the registration. */
-export async function registrationsBy(db: Db, s: Scope, column: 'utm_source' | 'project' | 'household'): Promise<Array<{ key: string | null; count: number; attendees: number }>> {
+/** Registrations not cancelled, and their attendees, per edition and value of a column of the registration. */
+export async function registrationsBy(db: Db, ids: readonly string[], column: 'utm_source' | 'project' | 'household'): Promise<Array<{ id: string; key: string | null; count: number; attendees: number }>> {
   const col = sql.ref(`r.${column}`);
   const r = await sql<Record<string, unknown>>`
-    select ${col} as k, count(*) as n, sum(case when r.attended = 1 then 1 else 0 end) as a
+    select r.webinar_id as id, ${col} as k, count(*) as n, sum(case when r.attended = 1 then 1 else 0 end) as a
     from webinars w join registrations r on r.webinar_id = w.id
-    where ${editionsOf(s)} and r.status <> 'cancelled'
-    group by ${col}`.execute(db);
-  return r.rows.map((x) => ({ key: x.k === null ? null : String(x.k), count: num(x.n), attendees: num(x.a) }));
+    where ${among(ids)} and r.status <> 'cancelled'
+    group by r.webinar_id, ${col}`.execute(db);
+  return r.rows.map((x) => ({ id: String(x.id), key: x.k === null ? null : String(x.k), count: num(x.n), attendees: num(x.a) }));
 }
 
-/** People (each once) registered in the scope, by the first three characters of their postcode and their country. */
-export async function peopleByPostcodePrefix(db: Db, s: Scope): Promise<Array<{ prefix: string | null; country: string | null; count: number }>> {
-  const r = await sql<Record<string, unknown>>`
-    select case when length(trim(c.postcode)) = 5 then substr(trim(c.postcode), 1, 3) else null end as p, c.country as country, count(*) as n
-    from candidates c
-    where c.id in (select r.candidate_id from webinars w join registrations r on r.webinar_id = w.id where ${editionsOf(s)} and r.status <> 'cancelled')
-    group by case when length(trim(c.postcode)) = 5 then substr(trim(c.postcode), 1, 3) else null end, c.country`.execute(db);
-  return r.rows.map((x) => ({ prefix: x.p === null ? null : String(x.p), country: x.country === null ? null : String(x.country), count: num(x.n) }));
-}
-
-export async function replaysSent(db: Db, s: Scope): Promise<{ attended: number; absent: number }> {
-  const r = await sql<{ kind: string; n: number }>`
-    select o.kind as kind, count(*) as n
+export async function replaysSentByEdition(db: Db, ids: readonly string[]): Promise<Map<string, { attended: number; absent: number }>> {
+  const r = await sql<{ id: string; kind: string; n: number }>`
+    select o.webinar_id as id, o.kind as kind, count(*) as n
     from webinars w join outbox_messages o on o.webinar_id = w.id
-    where ${editionsOf(s)} and o.kind in ('replay-attended', 'replay-absent') and o.status = 'sent'
-    group by o.kind`.execute(db);
-  const by = new Map(r.rows.map((x) => [x.kind, num(x.n)]));
-  return { attended: by.get('replay-attended') ?? 0, absent: by.get('replay-absent') ?? 0 };
+    where ${among(ids)} and o.kind in ('replay-attended', 'replay-absent') and o.status = 'sent'
+    group by o.webinar_id, o.kind`.execute(db);
+  const out = new Map<string, { attended: number; absent: number }>();
+  for (const x of r.rows) {
+    const e = out.get(String(x.id)) ?? { attended: 0, absent: 0 };
+    if (x.kind === 'replay-attended') e.attended += num(x.n);
+    else e.absent += num(x.n);
+    out.set(String(x.id), e);
+  }
+  return out;
 }
 
 export async function requestsMadeIn(db: Db, s: Scope): Promise<number> {
@@ -215,7 +224,7 @@ export const ACCOMPANIED_STAGES = ['accompanied', 'visit', 'decision', 'installe
 
 export interface FunnelAggregate {
   cohort: string;
-  counts: { registered: number; attended: number; asked: number; accompanied: number; installed: number; stayed: number };
+  counts: { registered: number; attended: number; asked: number; accompanied: number; installed: number };
 }
 export interface FunnelHistogramRow {
   cohort: string;
@@ -223,72 +232,94 @@ export interface FunnelHistogramRow {
   days: number;
   count: number;
 }
+/** First installations of the cohort's households: whether they are still there at 12 months depends on the day it is read. */
+export interface FunnelStayRow {
+  cohort: string;
+  installedOn: string;
+  leftOn: string | null;
+  count: number;
+}
+
+export type FunnelCohorts =
+  | { kind: 'edition'; ids: readonly string[] }
+  /** Months of first contact in the zone, each with its first instant; `endUtc` closes the last one. */
+  | { kind: 'month'; months: ReadonlyArray<{ month: string; startUtc: string }>; endUtc: string };
 
 /**
- * The journey of each household of a cohort, reduced in SQL to counts per step and to histograms of
- * whole days between steps (medians are read from those in TypeScript). A step counts when it
- * happened on or after the household entered the cohort; each step's date is the first time it did.
- * `kind` picks the cohort: the registrants of each edition of the scope (entry: their registration;
- * attended: that edition), or the households whose first contact falls in each month of the scope
- * and who registered to a Rencontre (entry: first contact; attended: the first Rencontre attended).
+ * The journey of each household of a cohort, reduced in SQL to counts per step, histograms of whole
+ * days between steps (medians are read from those in TypeScript) and the dates of first
+ * installations. A step counts when it happened on or after the household entered the cohort; each
+ * step's date is the first time it did. The cohorts: the registrants of an edition (entry: their
+ * registration; attended: that edition), or the households whose first contact falls in a month and
+ * who registered to a Rencontre (entry: first contact; attended: the first Rencontre attended).
  */
-export async function funnel(
-  db: Db,
-  dialect: DialectName,
-  s: Scope,
-  kind: 'edition' | 'month',
-  opts: { today: string; months: ReadonlyArray<{ month: string; startUtc: string }> },
-): Promise<{ aggregates: FunnelAggregate[]; histograms: FunnelHistogramRow[] }> {
+export async function funnel(db: Db, dialect: DialectName, c: FunnelCohorts): Promise<{ aggregates: FunnelAggregate[]; histograms: FunnelHistogramRow[]; stays: FunnelStayRow[] }> {
+  if ((c.kind === 'edition' && c.ids.length === 0) || (c.kind === 'month' && c.months.length === 0)) return { aggregates: [], histograms: [], stays: [] };
   const cohort =
-    kind === 'edition'
+    c.kind === 'edition'
       ? sql`select r.webinar_id as cohort, r.candidate_id as cid, r.created_at as entry_at, case when r.attended = 1 then w.starts_at else null end as attended_at
             from webinars w join registrations r on r.webinar_id = w.id
-            where ${editionsOf(s)} and r.status <> 'cancelled'`
-      : sql`select ${monthOf(sql.ref('c.created_at'), opts.months)} as cohort, c.id as cid, c.created_at as entry_at,
+            where ${among(c.ids)} and r.status <> 'cancelled'`
+      : sql`select ${monthOf(sql.ref('c.created_at'), c.months)} as cohort, c.id as cid, c.created_at as entry_at,
               (select min(w.starts_at) from registrations r join webinars w on w.id = r.webinar_id
                 where r.candidate_id = c.id and r.status <> 'cancelled' and r.attended = 1 and w.status = 'published' and w.starts_at >= c.created_at) as attended_at
             from candidates c
-            where c.created_at >= ${s.fromUtc} and c.created_at < ${s.toUtcExclusive} and c.merged_into_id is null
+            where c.created_at >= ${c.months[0]!.startUtc} and c.created_at < ${c.endUtc} and c.merged_into_id is null
               and exists (select 1 from registrations r where r.candidate_id = c.id and r.status <> 'cancelled')`;
   const stages = sql.join(ACCOMPANIED_STAGES.map((x) => sql`${x}`));
-  const twelve = plusTwelveMonths(dialect, sql.ref('i.installed_on'));
+  const firstInstallation = sql`(select min(i.installed_on) from installations i where i.candidate_id = k.cid and i.installed_on >= substr(k.entry_at, 1, 10))`;
   const journeys = sql`
     select k.cohort, k.entry_at, k.attended_at,
       (select min(a.created_at) from accompaniment_requests a where a.candidate_id = k.cid and a.created_at >= k.entry_at) as asked_at,
       (select min(sc.at) from stage_changes sc where sc.candidate_id = k.cid and sc.to_stage in (${stages}) and sc.at >= k.entry_at) as accompanied_at,
-      (select min(i.installed_on) from installations i where i.candidate_id = k.cid and i.installed_on >= substr(k.entry_at, 1, 10)) as installed_on,
-      (select count(*) from installations i where i.candidate_id = k.cid and i.installed_on >= substr(k.entry_at, 1, 10)
-         and ${twelve} <= ${opts.today} and (i.left_on is null or i.left_on >= ${twelve})) as stayed
+      ${firstInstallation} as installed_on,
+      (select min(i.left_on) from installations i where i.candidate_id = k.cid and i.installed_on = ${firstInstallation}) as left_on
     from (${cohort}) k`;
+  const none = sql`null as attended, null as asked, null as accompanied, null as installed, null as on_date, null as left_date`;
   const gap = (name: string, a: string, b: string) => {
     const d = daysBetween(dialect, sql.ref(`j.${a}`), sql.ref(`j.${b}`));
-    return sql`select j.cohort as cohort, ${sql.lit(name)} as gap, floor(${d}) as days, count(*) as n,
-        null as attended, null as asked, null as accompanied, null as installed, null as stayed
-      from j
-      where j.${sql.ref(a)} is not null and j.${sql.ref(b)} is not null and ${d} >= 0
+    return sql`select j.cohort as cohort, ${sql.lit(name)} as gap, floor(${d}) as days, count(*) as n, ${none}
+      from j where j.${sql.ref(a)} is not null and j.${sql.ref(b)} is not null and ${d} >= 0
       group by j.cohort, floor(${d})`;
   };
   const r = await sql<Record<string, unknown>>`
     with j as materialized (${journeys})
     select j.cohort as cohort, 'counts' as gap, null as days, count(*) as n,
       count(j.attended_at) as attended, count(j.asked_at) as asked, count(j.accompanied_at) as accompanied,
-      count(j.installed_on) as installed, sum(case when j.stayed > 0 then 1 else 0 end) as stayed
+      count(j.installed_on) as installed, null as on_date, null as left_date
     from j group by j.cohort
     union all ${gap('registered-attended', 'entry_at', 'attended_at')}
     union all ${gap('attended-asked', 'attended_at', 'asked_at')}
     union all ${gap('asked-accompanied', 'asked_at', 'accompanied_at')}
-    union all ${gap('accompanied-installed', 'accompanied_at', 'installed_on')}`.execute(db);
+    union all ${gap('accompanied-installed', 'accompanied_at', 'installed_on')}
+    union all select j.cohort as cohort, 'stay' as gap, null as days, count(*) as n, null as attended, null as asked, null as accompanied, null as installed,
+      j.installed_on as on_date, j.left_on as left_date
+    from j where j.installed_on is not null group by j.cohort, j.installed_on, j.left_on`.execute(db);
   const aggregates: FunnelAggregate[] = [];
   const histograms: FunnelHistogramRow[] = [];
+  const stays: FunnelStayRow[] = [];
   for (const x of r.rows) {
     if (x.gap === 'counts') {
-      aggregates.push({
-        cohort: String(x.cohort),
-        counts: { registered: num(x.n), attended: num(x.attended), asked: num(x.asked), accompanied: num(x.accompanied), installed: num(x.installed), stayed: num(x.stayed) },
-      });
+      aggregates.push({ cohort: String(x.cohort), counts: { registered: num(x.n), attended: num(x.attended), asked: num(x.asked), accompanied: num(x.accompanied), installed: num(x.installed) } });
+    } else if (x.gap === 'stay') {
+      stays.push({ cohort: String(x.cohort), installedOn: String(x.on_date), leftOn: x.left_date === null ? null : String(x.left_date), count: num(x.n) });
     } else {
       histograms.push({ cohort: String(x.cohort), gap: String(x.gap), days: num(x.days), count: num(x.n) });
     }
   }
-  return { aggregates, histograms };
+  return { aggregates, histograms, stays };
+}
+
+/** Per month of first contact (its bounds given in UTC): how many candidates, and the last one, as a check that the month's facts are current. */
+export async function contactsByMonth(db: Db, months: ReadonlyArray<{ month: string; startUtc: string; endUtc: string }>): Promise<Map<string, { count: number; last: string | null }>> {
+  if (months.length === 0) return new Map();
+  const parts = months.map((m) => sql`select ${sql.lit(m.month)} as m, count(*) as n, max(created_at) as last from candidates where created_at >= ${m.startUtc} and created_at < ${m.endUtc}`);
+  const r = await sql<Record<string, unknown>>`${sql.join(parts, sql` union all `)}`.execute(db);
+  return new Map(r.rows.map((x) => [String(x.m), { count: num(x.n), last: x.last === null ? null : String(x.last) }]));
+}
+
+export async function monthVersions(db: Db, utcMonths: readonly string[]): Promise<Map<string, number>> {
+  if (utcMonths.length === 0) return new Map();
+  const r = await sql<{ month: string; version: number }>`select month, version from stats_month_versions where month in (${sql.join(utcMonths.map((m) => sql`${m}`))})`.execute(db);
+  return new Map(r.rows.map((x) => [String(x.month), num(x.version)]));
 }

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004-video-presence.ts';
 import * as m0005 from './migrations/0005-candidate-file.ts';
 import * as m0006 from './migrations/0006-candidate-list.ts';
 import * as m0007 from './migrations/0007-referents-and-follow-ups.ts';
+import * as m0008 from './migrations/0008-statistics.ts';
 import * as m0009 from './migrations/0009-territory-content.ts';
 
 import * as m0010 from './migrations/0010-partners-and-offers.ts';
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005-candidate-file': m0005,
   '0006-candidate-list': m0006,
   '0007-referents-and-follow-ups': m0007,
+  '0008-statistics': m0008,
   '0009-territory-content': m0009,
 };
 

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestContext, dialects, type TestContext } from '../../../tests/support/harness.ts';
+import { parsedForm } from '../../../tests/support/fixtures.ts';
+import { seedStatisticsHistory } from '../../../tests/support/statistics-data.ts';
+import { changeStage } from '../candidates/change-stage.ts';
+import { cancelRegistration } from '../registrations/cancel-registration.ts';
+import { registerCandidate } from '../registrations/register-candidate.ts';
+import { computeStatistics } from './compute-statistics.ts';
+import { clearStatisticsCache } from './statistics-facts.ts';
+import { yearPeriod, type Period } from './period.ts';
+
+/**
+ * The facts of each edition and month are cached (statistics-facts.ts); these tests prove the cache
+ * never shows anything else than the records: after each kind of write that the platform makes, the
+ * figures read through the cache are exactly those computed from scratch with an empty cache.
+ */
+const NOW = new Date('2025-06-01T10:00:00.000Z');
+const periods: Period[] = [yearPeriod(2023, 'Europe/Paris'), yearPeriod(2024, 'Europe/Paris'), yearPeriod(2025, 'Europe/Paris'), { from: '2023-06-01', to: '2025-03-31', zone: 'Europe/Paris' }];
+
+describe.each(dialects())('cached statistics stay exactly the records on %s', (dialect) => {
+  let t: TestContext;
+  let d: Awaited<ReturnType<typeof seedStatisticsHistory>>;
+  beforeEach(async () => {
+    t = await createTestContext(dialect, { now: NOW.toISOString() });
+    d = await seedStatisticsHistory(t.db);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+  const read = (p: Period) => computeStatistics({ db: t.db, territory: t.territory, now: NOW }, p);
+  const readAll = () => Promise.all(periods.map(read));
+  const fromScratch = async () => {
+    await clearStatisticsCache(t.db);
+    return readAll();
+  };
+  const registrationOf = async (webinarId: unknown, candidateId: string) =>
+    (await t.db.kysely.selectFrom('registrations').select('id').where('webinar_id', '=', webinarId as string).where('candidate_id', '=', candidateId).executeTakeFirstOrThrow()).id;
+
+  it('reads cached facts while nothing changed', async () => {
+    const first = await readAll();
+    const cached = await t.db.kysely.selectFrom('stats_edition_cache' as never).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    expect(Number((cached as { n: number }).n)).toBe(6);
+    // Tamper with one cached fact: the next read shows it, which proves the cache is what is read…
+    const w2 = String(d.W2.id);
+    const row = await sql<{ data: string }>`select data from stats_edition_cache where webinar_id = ${w2}`.execute(t.db.kysely);
+    const data = JSON.parse(row.rows[0]!.data);
+    data.confirmed = 40;
+    await sql`update stats_edition_cache set data = ${JSON.stringify(data)} where webinar_id = ${w2}`.execute(t.db.kysely);
+    expect((await read(periods[1]!)).registrations).toBe(45);
+    // …and the next write to that Rencontre makes it computed again from the records.
+    await t.db.kysely.updateTable('registrations').set({ attended_minutes: 51 }).where('id', '=', await registrationOf(d.W2.id, d.A)).execute();
+    const after = await read(periods[1]!);
+    expect(after.registrations).toBe(first[1]!.registrations);
+    expect(after.webinars.find((w) => w.id === d.W2.id)?.averageMinutes).toBe(45.5);
+  });
+
+  /** Registrations close when a Rencontre starts: these happen back then, and the clock comes back. */
+  const registerAt = async (at: string, f: () => Promise<unknown>) => {
+    t.clock.set(at);
+    try {
+      return await f();
+    } finally {
+      t.clock.set(NOW);
+    }
+  };
+  const writes: Array<[string, () => Promise<unknown>]> = [
+    ['a new person registers (a new first contact)', () => registerAt('2024-06-10T10:00:00.000Z', () => registerCandidate(t.s, { webinarId: d.W3.id as string, submissionKey: randomUUID(), form: parsedForm({ email: 'nouvelle@example.org', postcode: '12000' }), source: { utmSource: 'instagram', utmMedium: null, utmCampaign: null }, actor: { type: 'candidate', id: null } }))],
+    ['someone already known registers to an earlier Rencontre', () => registerAt('2023-12-30T10:00:00.000Z', () => registerCandidate(t.s, { webinarId: d.W1.id as string, submissionKey: randomUUID(), form: parsedForm({ email: 'fanny@example.org' }), source: { utmSource: null, utmMedium: null, utmCampaign: null }, actor: { type: 'candidate', id: null } }))],
+    ['a registration is cancelled', async () => cancelRegistration(t.s, { registrationId: await registrationOf(d.W1.id, d.B), actor: { type: 'candidate', id: null } })],
+    ['attendance is corrected', async () => t.db.kysely.updateTable('registrations').set({ attended: 1, attended_minutes: 20 }).where('id', '=', await registrationOf(d.W3.id, d.F)).execute()],
+    ['a person moves to another département', () => t.db.kysely.updateTable('candidates').set({ postcode: '34000' }).where('id', '=', d.C).execute()],
+    ['a person asks to be accompanied', () => t.db.kysely.insertInto('accompaniment_requests').values({ id: randomUUID(), candidate_id: d.B, registration_id: null, webinar_id: d.W3.id as string, project: 'p', horizon: '6-12-mois', movers: 'seul', needs: '[]', message: null, status: 'new', created_at: '2024-06-20T10:00:00.000Z' }).execute()],
+    ['a household is accompanied', () => t.db.transaction((trx) => changeStage(trx, { candidateId: d.F, to: 'accompanied', at: new Date('2024-12-20T10:00:00.000Z'), actor: { type: 'agent', id: null } }))],
+    ['a household settles, then leaves', async () => {
+      await t.db.kysely.insertInto('installations').values({ id: randomUUID(), candidate_id: d.C, installed_on: '2024-05-02', commune_code: null, commune_name: 'Florac', region_key: 'cevennes-mont-lozere', adults: 1, children: 2, activity: 'creation', employer: null, housing: null, left_on: null, left_reason: null, created_by: null, created_at: '2024-05-02T10:00:00.000Z' }).execute();
+      await t.db.kysely.updateTable('installations').set({ left_on: '2024-11-01' }).where('candidate_id', '=', d.C).execute();
+    }],
+    ['a replay is sent', () => t.db.kysely.updateTable('outbox_messages').set({ status: 'sent' }).where('kind', '=', 'replay-attended').where('status', '=', 'failed').execute()],
+    ['a Rencontre is moved to the next year', () => t.db.kysely.updateTable('webinars').set({ starts_at: '2025-01-10T11:30:00.000Z', ends_at: '2025-01-10T12:30:00.000Z' }).where('id', '=', d.W3.id as string).execute()],
+    ['a Rencontre is cancelled', () => t.db.kysely.updateTable('webinars').set({ status: 'cancelled' }).where('id', '=', d.W1.id as string).execute()],
+    ['a file is merged into another', async () => {
+      await t.db.kysely.updateTable('registrations').set({ candidate_id: d.A }).where('candidate_id', '=', d.F).where('webinar_id', '=', d.W3.id as string).execute();
+      await t.db.kysely.updateTable('candidates').set({ merged_into_id: d.A }).where('id', '=', d.F).execute();
+    }],
+  ];
+
+  it.each(writes)('after a write (%s), the cache gives what the records give', async (_name, write) => {
+    const before = await readAll();
+    await write();
+    const cached = await readAll();
+    const truth = await fromScratch();
+    expect(cached).toEqual(truth);
+    // The write changed something these periods show: the proof is not vacuous.
+    expect(truth).not.toEqual(before);
+  });
+});
