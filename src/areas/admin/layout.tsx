@@ -4,7 +4,7 @@ import { Document } from '../../platform/views/document.tsx';
 import { roleLabels } from '../../features/agents/agent.ts';
 import type { Site } from '../public/layout.tsx';
 
-export type AdminSection = 'dashboard' | 'webinars' | 'todo' | 'appointments' | 'mailbox' | 'agents' | 'audit' | 'content' | 'statistics' | 'none';
+export type AdminSection = 'dashboard' | 'webinars' | 'candidates' | 'todo' | 'appointments' | 'mailbox' | 'agents' | 'audit' | 'content' | 'statistics' | 'none';
 
 export interface AdminPageProps {
   site: Site;
@@ -26,6 +26,7 @@ export function AdminPage(p: AdminPageProps) {
   const items: Array<[AdminSection, string, string]> = [
     ['dashboard', '/admin', 'Tableau de bord'],
     ['webinars', '/admin/rencontres', 'Rencontres'],
+    ['candidates', '/admin/candidats', 'Candidats'],
     ['todo', '/admin/a-faire', 'À faire'],
     ['appointments', '/admin/rendez-vous', 'Rendez-vous'],
     ['mailbox', '/admin/courriels', 'Courriels'],
