@@ -144,6 +144,7 @@ export function ManagePage(p: ManageView) {
               Je veux être accompagné·e dans mon projet
             </a>
           </p>
+          <p><a href={`/mon-inscription/${p.token}/rendez-vous`}>Prendre rendez-vous avec un référent, par téléphone ou en visio</a></p>
           {ended ? (
             <p>
               <a href={`/mon-inscription/${p.token}/avis`}>Donner mon avis sur la Rencontre en deux questions</a>
