@@ -26,12 +26,12 @@ export const publishSlotsSchema = z
   .object({
     mode: z.enum(['phone', 'video'], { message: 'Choisissez par téléphone ou en visio' }),
     day: z
-      .string()
+      .string({ error: 'Indiquez le jour des créneaux' })
       .trim()
       .min(1, 'Indiquez le jour des créneaux')
       .transform((v, ctx) => parseDay(v) ?? (ctx.addIssue({ code: 'custom', message: 'Indiquez une date réelle, comme 12/01/2027' }), z.NEVER)),
-    from: z.string().trim().regex(time, 'Indiquez l’heure de début, comme 09:00'),
-    to: z.string().trim().regex(time, 'Indiquez l’heure de fin, comme 12:00'),
+    from: z.string({ error: 'Indiquez l’heure de début, comme 09:00' }).trim().regex(time, 'Indiquez l’heure de début, comme 09:00'),
+    to: z.string({ error: 'Indiquez l’heure de fin, comme 12:00' }).trim().regex(time, 'Indiquez l’heure de fin, comme 12:00'),
     duration: z.coerce.number({ message: 'Choisissez la durée d’un rendez-vous' }).refine((n) => (durations as readonly number[]).includes(n), 'Choisissez la durée d’un rendez-vous'),
     videoUrl: z.string().trim().max(500, 'Le lien doit faire 500 caractères au plus').default(''),
   })

@@ -67,7 +67,7 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 
 const dayWithin = (required: string, bounds: () => { min: string; max: string; tooEarly: string; tooLate: string }) =>
   z
-    .string()
+    .string({ error: required })
     .trim()
     .min(1, required)
     .transform((v, ctx) => {

@@ -44,6 +44,7 @@ export async function renderReplayEmail(c: ReplayEmailContext): Promise<Rendered
     '',
     'Et maintenant ? Si votre projet d’installation se précise, un référent peut vous accompagner, gratuitement : emploi, emploi du conjoint, reprise d’entreprise, logement, écoles.',
     `Je veux être accompagné·e dans mon projet : ${accompany}`,
+    `Ou prenez rendez-vous avec un référent, par téléphone ou en visio : ${manageUrl(c.publicUrl, c.token)}/rendez-vous`,
     '',
     ...(nextLine && !c.attended ? [nextLine, ''] : []),
     `Votre avis en deux questions : ${survey}`,
@@ -64,6 +65,7 @@ export async function renderReplayEmail(c: ReplayEmailContext): Promise<Rendered
           <strong>Je veux être accompagné·e dans mon projet</strong>
         </a>
       </p>
+      <p>Ou <a href={`${manageUrl(c.publicUrl, c.token)}/rendez-vous`}>prenez rendez-vous avec un référent</a>, par téléphone ou en visio.</p>
       {nextLine && !c.attended && c.next ? (
         <p>
           La prochaine Rencontre a lieu le {formatSlot(c.next.startsAt, c.next.endsAt, t.timezone)} : <a href={`${c.publicUrl}/rencontres/${c.next.slug}`}>je m’y inscris</a>.

@@ -33,9 +33,9 @@ export const TITLE_MAX = 200;
 /** The task form; `today` and `keptDueOn` (the date an edited task already had) bound the due date. */
 export function taskFormSchema(today: string, keptDueOn: string | null = null) {
   return z.object({
-    title: z.string().trim().min(1, 'Décrivez la tâche, par exemple « Rappeler Mme Martin »').max(TITLE_MAX, `La tâche doit faire ${TITLE_MAX} caractères au plus`),
+    title: z.string({ error: 'Décrivez la tâche, par exemple « Rappeler Mme Martin »' }).trim().min(1, 'Décrivez la tâche, par exemple « Rappeler Mme Martin »').max(TITLE_MAX, `La tâche doit faire ${TITLE_MAX} caractères au plus`),
     dueOn: z
-      .string()
+      .string({ error: 'Indiquez la date à laquelle la tâche est à faire' })
       .trim()
       .min(1, 'Indiquez la date à laquelle la tâche est à faire')
       .transform((v, ctx) => {
@@ -50,7 +50,7 @@ export function taskFormSchema(today: string, keptDueOn: string | null = null) {
         }
         return day;
       }),
-    assigneeId: z.string().trim().min(1, 'Choisissez qui fera la tâche'),
+    assigneeId: z.string({ error: 'Choisissez qui fera la tâche' }).trim().min(1, 'Choisissez qui fera la tâche'),
   });
 }
 export type TaskForm = z.output<ReturnType<typeof taskFormSchema>>;

@@ -44,7 +44,13 @@ export function ChooseSlotPage(p: {
           </>
         ) : ordered.length === 0 ? (
           <>
-            <p class="lead">{p.firstName}, aucun créneau n’est ouvert pour le moment.</p>
+            {/* Told why first (the slot chosen was just taken), even with nothing left to choose from. */}
+            {p.errors.slot ? (
+              <div class="notice" role="alert">
+                <p>{p.errors.slot}</p>
+              </div>
+            ) : null}
+            <p class="lead">{p.firstName}, aucun {p.errors.slot ? 'autre ' : ''}créneau n’est ouvert pour le moment.</p>
             <p>
               Revenez dans quelques jours, ou écrivez-nous à <a href={`mailto:${t.contact.email}`}>{t.contact.email}</a>
               {t.contact.phone ? ` ou appelez le ${t.contact.phone}` : ''} : nous vous proposerons un moment.
