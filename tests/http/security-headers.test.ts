@@ -57,6 +57,11 @@ describe.each(dialects())('security headers on every route, on %s', (dialect) =>
     const mail = await t.db.kysely.selectFrom('outbox_messages').select('id').executeTakeFirstOrThrow();
     admin = await signIn(t, await makeAgent(t, 'admin'));
     const colleague = await makeAgent(t, 'referent');
+    // A saved view and a person of the household, for the candidate file's routes.
+    const view = { id: '00000000-0000-4000-8000-0000000000aa', agent_id: admin.agent.id, name: 'Toutes les fiches', query: '', created_at: '2027-01-04T09:00:00.000Z' };
+    await t.db.kysely.insertInto('saved_views').values(view).execute();
+    const member = { id: '00000000-0000-4000-8000-0000000000bb', candidate_id: reg.candidate_id, kind: 'child' as const, first_name: 'Léa', age: 8, occupation: null, needs_job: 0, school_need: 'elementaire', created_at: '2027-01-04T09:00:00.000Z' };
+    await t.db.kysely.insertInto('household_members').values(member).execute();
     const ids: Record<string, string> = {
       '/admin/rencontres/': w.id,
       '/admin/candidats/': reg.candidate_id,
@@ -69,6 +74,8 @@ describe.each(dialects())('security headers on every route, on %s', (dialect) =>
       if (name === 'token') return pattern.startsWith('/mon-inscription/') ? token : 'lien-inconnu';
       if (name === 'rid') return reg.id;
       if (name === 'n') return '0';
+      if (name === 'vid') return view.id;
+      if (name === 'mid') return member.id;
       const byPrefix = Object.entries(ids).find(([prefix]) => name === 'id' && pattern.startsWith(prefix));
       if (byPrefix) return byPrefix[1];
       throw new Error(`No value for :${name} in ${pattern}: give this test a real one, so that the new route is checked for what it really answers.`);
