@@ -128,6 +128,13 @@ export function renderMarkdown(r: BenchReport, jsonFile: string): string {
     md.push(`| same with WORKER=inline (1 run, for information) | ${r0(i.run.requestsPerSecond)} | ${r0(i.run.requestsPerSecond)} | ${i.run.latency.p50} / ${i.run.latency.p99} | ${cpuCell([i.run])} |`);
   }
   if (r.disk.length) md.push('', `The ${diskLine(r)}: one commit per registration could not go past the first figure; group commit (ADR 0008) writes a group of registrations with one commit.`);
+  const perCpu = (runs: RunResult[]) => medianOf(runs.map((x) => x.requestsPerServerCpuSecond ?? NaN));
+  if (Number.isFinite(perCpu(r.page.runs)) && Number.isFinite(perCpu(r.registration.runs))) {
+    md.push(
+      '',
+      `Reading: at the cost measured in this run, a server with its whole core would serve about ${r0(perCpu(r.page.runs))} pages/s and ${r0(perCpu(r.registration.runs))} registrations/s (a projection from requests per CPU-second, not a measurement; for registrations it leaves out the time the event loop waits for the disk).`,
+    );
+  }
   md.push('', 'The last column is read from `/proc/<pid>/stat` of the server process around each run: when other work shares core 0, the server gets less than all of it, and the requests per CPU-second say what a request costs whatever it got. A bare `node:http` server that gets a small share of its core is limited by the load generator on core 1, not by itself.');
   const c = r.registration.check;
   if (c) {
