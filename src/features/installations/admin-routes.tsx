@@ -8,7 +8,7 @@ import type { FieldErrors } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
 import { canActOnFile } from '../referents/referent.ts';
 import { localToday } from '../tasks/task.ts';
-import { departureSchema, fieldErrors, installationSchema } from './installation.ts';
+import { departureSchema, fieldErrors, parseInstallation } from './installation.ts';
 import { communeChoices, followUpsOf, installationsOf } from './installations-repository.ts';
 import { recordDeparture, recordInstallation } from './record-installation.ts';
 import { DeparturePage, InstallationPage } from './views/installation-pages.tsx';
@@ -45,8 +45,8 @@ export function installationAdminRoutes(s: Services, site: Site) {
     const l = await load(c);
     const body = c.get('form');
     const hasList = (await communeChoices(s.db.kysely)).length > 0;
-    const parsed = installationSchema(today(), s.territory.regions.map((r) => r.key), hasList).safeParse(body);
-    if (!parsed.success) return page(c, body, fieldErrors(parsed.error, 'installedOn'), 422);
+    const parsed = parseInstallation(body, today(), s.territory.regions.map((r) => r.key), hasList);
+    if (!parsed.ok) return page(c, body, parsed.errors, 422);
     try {
       await recordInstallation(s, { candidateId: l.person.id, form: parsed.data, by: c.get('agent'), ip: ip(c) });
     } catch (e) {

@@ -85,38 +85,47 @@ const dayWithin = (required: string, bounds: () => { min: string; max: string; t
 export const installationFieldOrder = ['installedOn', 'communeCode', 'communeName', 'regionKey', 'adults', 'children', 'activity', 'employer', 'housing'];
 
 /** The form of an installation; `today` bounds the date, `regionKeys` are the territory's. */
-export function installationSchema(today: string, regionKeys: string[], hasCommuneList: boolean) {
+export function installationSchema(today: string, regionKeys: string[]) {
   const todayDt = DateTime.fromISO(today);
-  return z
-    .object({
-      installedOn: dayWithin('Indiquez la date d’installation', () => ({
-        min: todayDt.minus({ years: 10 }).toISODate()!,
-        max: todayDt.plus({ years: 1 }).toISODate()!,
-        tooEarly: 'La date d’installation doit être dans les dix dernières années',
-        tooLate: 'La date d’installation doit être dans l’année à venir au plus tard',
-      })),
-      communeCode: z.string().trim().default(''),
-      communeName: optionalText(100, 'Le nom de la commune'),
-      regionKey: z
-        .string()
-        .trim()
-        .default('')
-        .refine((v) => v === '' || regionKeys.includes(v), 'Choisissez une région de la liste')
-        .transform((v) => v || null),
-      adults: z.preprocess(blankToUndefined, z.coerce.number({ message: 'Indiquez le nombre d’adultes, en chiffres' }).int('Indiquez un nombre entier d’adultes').min(1, 'Il y a au moins un adulte dans le foyer').max(10, 'Indiquez 10 adultes au plus')),
-      children: z.preprocess(blankToUndefined, z.coerce.number({ message: 'Indiquez le nombre d’enfants, en chiffres' }).int('Indiquez un nombre entier d’enfants').min(0, 'Le nombre d’enfants ne peut pas être négatif').max(15, 'Indiquez 15 enfants au plus')),
-      activity: z.enum(valuesOf(activities), { message: 'Choisissez l’activité du foyer' }),
-      employer: optionalText(200, 'Le nom de l’employeur ou de l’entreprise'),
-      housing: z
-        .string()
-        .trim()
-        .default('')
-        .refine((v) => v === '' || (valuesOf(housings) as string[]).includes(v), 'Choisissez un logement de la liste')
-        .transform((v) => v || null),
-    })
-    .superRefine((f, ctx) => {
-      if (!f.communeCode && !f.communeName) ctx.addIssue({ code: 'custom', path: [hasCommuneList ? 'communeCode' : 'communeName'], message: hasCommuneList ? 'Choisissez la commune, ou écrivez son nom si elle n’est pas dans la liste' : 'Indiquez la commune où le foyer s’est installé' });
-    });
+  return z.object({
+    installedOn: dayWithin('Indiquez la date d’installation', () => ({
+      min: todayDt.minus({ years: 10 }).toISODate()!,
+      max: todayDt.plus({ years: 1 }).toISODate()!,
+      tooEarly: 'La date d’installation doit être dans les dix dernières années',
+      tooLate: 'La date d’installation doit être dans l’année à venir au plus tard',
+    })),
+    communeCode: z.string().trim().default(''),
+    communeName: optionalText(100, 'Le nom de la commune'),
+    regionKey: z
+      .string()
+      .trim()
+      .default('')
+      .refine((v) => v === '' || regionKeys.includes(v), 'Choisissez une région de la liste')
+      .transform((v) => v || null),
+    adults: z.preprocess(blankToUndefined, z.coerce.number({ message: 'Indiquez le nombre d’adultes, en chiffres' }).int('Indiquez un nombre entier d’adultes').min(1, 'Il y a au moins un adulte dans le foyer').max(10, 'Indiquez 10 adultes au plus')),
+    children: z.preprocess(blankToUndefined, z.coerce.number({ message: 'Indiquez le nombre d’enfants, en chiffres' }).int('Indiquez un nombre entier d’enfants').min(0, 'Le nombre d’enfants ne peut pas être négatif').max(15, 'Indiquez 15 enfants au plus')),
+    activity: z.enum(valuesOf(activities), { message: 'Choisissez l’activité du foyer' }),
+    employer: optionalText(200, 'Le nom de l’employeur ou de l’entreprise'),
+    housing: z
+      .string()
+      .trim()
+      .default('')
+      .refine((v) => v === '' || (valuesOf(housings) as string[]).includes(v), 'Choisissez un logement de la liste')
+      .transform((v) => v || null),
+  });
+}
+
+/**
+ * Reads the installation form: every field's error at once, the commune (chosen in the list or
+ * typed) included, which depends on two fields and so is checked beside the schema.
+ */
+export function parseInstallation(body: Record<string, string>, today: string, regionKeys: string[], hasCommuneList: boolean): { ok: true; data: InstallationForm } | { ok: false; errors: FieldErrors } {
+  const parsed = installationSchema(today, regionKeys).safeParse(body);
+  const errors: FieldErrors = parsed.success ? {} : fieldErrors(parsed.error, 'installedOn');
+  if (!body.communeCode?.trim() && !body.communeName?.trim()) {
+    errors[hasCommuneList ? 'communeCode' : 'communeName'] = hasCommuneList ? 'Choisissez la commune, ou écrivez son nom si elle n’est pas dans la liste' : 'Indiquez la commune où le foyer s’est installé';
+  }
+  return parsed.success && Object.keys(errors).length === 0 ? { ok: true, data: parsed.data } : { ok: false, errors };
 }
 export type InstallationForm = z.output<ReturnType<typeof installationSchema>>;
 

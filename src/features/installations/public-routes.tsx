@@ -18,25 +18,22 @@ export function followUpPublicRoutes(s: Services, site: Site) {
     const token = c.req.param('token') ?? '';
     if (!looksLikeToken(token)) throw new NotFound('Ce lien n’est pas valide');
     const f = await findFollowUpByTokenHash(s.db.kysely, hashToken(token));
-    // A follow-up not sent yet has no link out there: whoever has one guessed it.
-    if (!f || f.status === 'scheduled') throw new NotFound('Ce lien n’est pas ou plus valide');
+    // A follow-up not sent (yet, or ever: skipped, or cancelled by a departure) has no link out there.
+    if (!f || f.status === 'scheduled' || f.status === 'cancelled') throw new NotFound('Ce lien n’est pas ou plus valide');
     c.header('Cache-Control', 'no-store');
     return { token, f };
   };
   const thanks = (c: Context) => sendPage(c, <FollowUpDonePage site={site} title="Merci pour vos réponses" body="Votre référent les lit, et vous recontacte si vous avez demandé de l’aide." />);
-  const closed = (c: Context) => sendPage(c, <FollowUpDonePage site={site} title="Ce suivi est clos" body="Ce questionnaire n’est plus ouvert. Pour nous écrire, utilisez l’adresse ci-dessous." />, 410);
 
   app.get('/suivi/:token', async (c) => {
     const { token, f } = await load(c);
     if (f.status === 'answered') return thanks(c);
-    if (f.status === 'cancelled') return closed(c);
     return sendPage(c, <FollowUpFormPage site={site} token={token} firstName={f.first_name} months={f.months} commune={f.commune_name} values={{}} errors={{}} />);
   });
 
   app.post('/suivi/:token', async (c) => {
     const { token, f } = await load(c);
     if (f.status === 'answered') return c.redirect(`/suivi/${token}`, 303);
-    if (f.status === 'cancelled') return closed(c);
     const params = new URLSearchParams(c.req.header('content-type')?.startsWith('application/x-www-form-urlencoded') ? await c.req.text() : '');
     const values = { ...Object.fromEntries(params), help: params.getAll('help') };
     const parsed = followUpAnswerSchema.safeParse(values);
