@@ -11,6 +11,9 @@ import { appointmentPublicRoutes } from './features/appointments/public-routes.t
 import { followUpPublicRoutes } from './features/installations/public-routes.tsx';
 import { authRoutes } from './features/agents/auth-routes.tsx';
 import { invitationPublicRoutes } from './features/invitations/public-routes.tsx';
+import { offerPublicRoutes } from './features/offers/public-routes.tsx';
+import { referralPublicRoutes } from './features/referrals/public-routes.tsx';
+import { partnerArea } from './areas/partner/partner-area.tsx';
 import { bbbCallbackRoutes } from './features/video/bbb/bbb-callbacks.ts';
 import { databaseReplayGuard, storePresence } from './features/video/bbb-wiring.ts';
 import { handleVideoEvent } from './features/video/video-events.ts';
@@ -33,6 +36,8 @@ export type AppEnv = { Variables: { requestId: string; log: Logger } };
 export interface AppOptions {
   registrationLimits?: RegistrationLimits;
   signInThrottle?: SignInThrottle;
+  /** The partner portal's own sign-in throttle (its counters are not the agents'). */
+  partnerSignInThrottle?: SignInThrottle;
   /** Whether e-mail leaves through SMTP (the mailbox says so to agents). */
   smtpConfigured?: boolean;
   auditRetentionDays?: number;
@@ -123,6 +128,8 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   app.route('/', appointmentPublicRoutes(s, site));
   app.route('/', followUpPublicRoutes(s, site));
   app.route('/', invitationPublicRoutes(s, site));
+  app.route('/', offerPublicRoutes(s, site));
+  app.route('/', referralPublicRoutes(s, site));
   app.route('/', legalRoutes(site));
   app.route('/', contentPublicRoutes(s, site));
   app.route('/', slidesStaticRoutes());
@@ -159,6 +166,7 @@ export function buildApp(s: Services, options: AppOptions = {}) {
       }),
     );
   }
+  app.route('/partenaires', partnerArea(s, site, { signInThrottle: options.partnerSignInThrottle }));
   app.route('/admin', adminArea(s, site, { smtpConfigured: options.smtpConfigured ?? false, auditRetentionDays: options.auditRetentionDays ?? 365 }));
 
   app.notFound((c) => sendPage(c, <ErrorPage site={site} title="Page introuvable" message="Cette page n’existe pas ou n’existe plus. Vérifiez l’adresse, ou repartez de l’accueil." />, 404));

@@ -4,6 +4,8 @@ import { inviteNoShows } from './features/invitations/invite-no-shows.ts';
 import { replayJobHandler, REPLAY_JOB } from './features/replay/send-replay.ts';
 import { videoJobHandlers } from './features/video/video-jobs.ts';
 import { ASSIGN_REFERENT_JOB, assignReferentJobHandler, enqueueUnassignedRequests } from './features/referents/assign-referent.ts';
+import { keepOffersFresh } from './features/offers/offer-freshness.ts';
+import { purgeExpiredPartnerSessions } from './features/partners/partner-sessions.ts';
 import { APPOINTMENT_REMINDER_JOB } from './features/appointments/book-appointment.ts';
 import { appointmentReminderJobHandler } from './features/appointments/appointment-reminders.ts';
 import { flagUnansweredFollowUps, sendDueFollowUps } from './features/installations/follow-ups.ts';
@@ -31,6 +33,8 @@ export function createJobRunner(s: Services): JobRunner {
       { name: 'task reminders', everyMs: 300_000, run: async () => void (await sendTaskReminders(s)) },
       { name: 'follow-ups', everyMs: 900_000, run: async () => void (await sendDueFollowUps(s)) },
       { name: 'unanswered follow-ups', everyMs: 3600_000, run: async () => void (await flagUnansweredFollowUps(s)) },
+      { name: 'offers freshness', everyMs: 3600_000, run: async () => void (await keepOffersFresh(s)) },
+      { name: 'partner sessions purge', everyMs: 3600_000, run: () => purgeExpiredPartnerSessions(s.db.kysely, s.clock.now()) },
     ],
   });
 }

@@ -4,6 +4,7 @@ import { buildApp, type AppOptions } from './app.tsx';
 import type { Config } from './config.ts';
 import { isDatabaseEmpty, loadDemoData, seedDemo } from './features/demo/seed-demo.ts';
 import { seedDemoAgents } from './features/agents/seed-demo-agents.ts';
+import { seedDemoPartners } from './features/partners/seed-demo-partners.ts';
 import { purgeExpiredSessions } from './features/agents/sessions.ts';
 import { purgeAuditLog } from './features/audit/audit-log.ts';
 import { loadTerritory, type Territory } from './features/territory/territory.ts';
@@ -103,7 +104,8 @@ export async function seedDemoIfEmpty(rt: Runtime, config: Config): Promise<bool
   if (!demo) return false;
   const summary = await seedDemo(rt.db, rt.territory, demo, { now: rt.services.clock.now(), tokenKey: rt.services.tokenKey });
   const agents = await seedDemoAgents(rt.services, config.territory, config.dataDir);
-  rt.logger.info('demo data seeded', { ...summary, agents: agents.created });
+  const partners = await seedDemoPartners(rt.db, rt.territory, config.territory, rt.services.clock.now());
+  rt.logger.info('demo data seeded', { ...summary, agents: agents.created, partners: partners.partners, offers: partners.offers });
   return true;
 }
 

@@ -4,7 +4,7 @@ import { Document } from '../../platform/views/document.tsx';
 import { roleLabels } from '../../features/agents/agent.ts';
 import type { Site } from '../public/layout.tsx';
 
-export type AdminSection = 'dashboard' | 'webinars' | 'candidates' | 'todo' | 'appointments' | 'mailbox' | 'agents' | 'audit' | 'content' | 'statistics' | 'none';
+export type AdminSection = 'dashboard' | 'webinars' | 'candidates' | 'offers' | 'partners' | 'todo' | 'appointments' | 'mailbox' | 'agents' | 'audit' | 'content' | 'statistics' | 'none';
 
 export interface AdminPageProps {
   site: Site;
@@ -27,6 +27,8 @@ export function AdminPage(p: AdminPageProps) {
     ['dashboard', '/admin', 'Tableau de bord'],
     ['webinars', '/admin/rencontres', 'Rencontres'],
     ['candidates', '/admin/candidats', 'Candidats'],
+    ['offers', '/admin/offres', 'Offres'],
+    ['partners', '/admin/partenaires', 'Partenaires'],
     ['todo', '/admin/a-faire', 'À faire'],
     ['appointments', '/admin/rendez-vous', 'Rendez-vous'],
     ['mailbox', '/admin/courriels', 'Courriels'],

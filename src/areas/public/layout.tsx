@@ -8,7 +8,7 @@ export interface Site {
   stylesheet: string;
 }
 
-export type PublicSection = 'home' | 'rencontres' | 'vivre' | 'legal' | 'none';
+export type PublicSection = 'home' | 'rencontres' | 'vivre' | 'offres' | 'legal' | 'none';
 
 /** The public site's frame: skip link, header with the territory's identity, footer with the legal pages. */
 export function PublicPage(p: { site: Site; title: string; hasError?: boolean; current?: PublicSection; description?: string; noindex?: boolean; children: Child }) {
@@ -17,6 +17,7 @@ export function PublicPage(p: { site: Site; title: string; hasError?: boolean; c
     ['home', '/', 'Accueil'],
     ['rencontres', '/rencontres', 'Les Rencontres'],
     ['vivre', `/${livingSlug(t.inName)}`, livingTitle(t.inName)],
+    ['offres', '/offres', 'Les offres'],
   ];
   return (
     <Document title={`${p.title} – ${t.programmeName}`} hasError={p.hasError} stylesheet={p.site.stylesheet} description={p.description} noindex={p.noindex}>

@@ -151,6 +151,13 @@ export function ManagePage(p: ManageView) {
             </p>
           ) : null}
         </section>
+        <section aria-labelledby="offers-title">
+          <h2 id="offers-title">Des offres pour votre projet</h2>
+          <p>Emplois, entreprises à reprendre, locaux, logements : les offres publiées qui correspondent à votre projet et à la région où vous imaginez vivre.</p>
+          <p>
+            <a href={`/mon-inscription/${p.token}/offres`}>Voir les offres pour mon projet</a>
+          </p>
+        </section>
         {r.status !== 'cancelled' && !ended ? (
           <p>
             <a href={`/rencontres/${w.slug}/agenda.ics`}>Ajouter la Rencontre à mon agenda (fichier .ics)</a>
