@@ -19,7 +19,7 @@ interface Shape {
   box: [number, number, number, number];
 }
 
-const MIN_STEP = 3;
+const MIN_STEP = 4;
 
 function simplify(path: string): { d: string; box: [number, number, number, number] } {
   const tokens = path.match(/[mzMZ]|-?\d*\.?\d+(?:e-?\d+)?/g) ?? [];
@@ -85,7 +85,14 @@ function simplify(path: string): { d: string; box: [number, number, number, numb
       maxY = Math.max(maxY, py);
     }
     if (pts.length < 3) continue;
-    parts.push(`M${pts.map(([a, b]) => `${a} ${b}`).join('L')}Z`);
+    // Relative moves between whole units: "l3-2" is half the bytes of "L412 308".
+    let d = `M${pts[0]![0]} ${pts[0]![1]}l`;
+    for (let i = 1; i < pts.length; i++) {
+      const dx = pts[i]![0] - pts[i - 1]![0];
+      const dy = pts[i]![1] - pts[i - 1]![1];
+      d += `${i > 1 && dx >= 0 ? ' ' : ''}${dx}${dy >= 0 ? ' ' : ''}${dy}`;
+    }
+    parts.push(`${d}z`);
   }
   return { d: parts.join(''), box: [minX, minY, maxX, maxY] };
 }
