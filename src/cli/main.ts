@@ -6,6 +6,7 @@ import { communesCommand } from './communes-command.ts';
 import { importCommand } from './import-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { seedCommand } from './seed-command.ts';
+import { statsCommand, STATS_HELP_LINE } from './stats-command.ts';
 import { workerCommand } from './worker-command.ts';
 import { cliOutput, EXIT, type CliOutput } from './output.ts';
 
@@ -28,6 +29,7 @@ Commandes :
                        (aperçu puis import ; nouvelle-vie import zoom --help pour le détail)
   communes load [--force]
                        charge les communes du territoire depuis les données officielles (Etalab)
+${STATS_HELP_LINE}
   help                 affiche cette aide
 
 La configuration vient des variables d'environnement (DATABASE_URL, DATA_DIR, TERRITORY, SMTP_URL…) :
@@ -38,6 +40,7 @@ voir le README. Codes de sortie : 0 réussite, 1 échec ou refus, 2 commande ou 
 async function runCli(argv: string[], io: CliOutput = cliOutput): Promise<number> {
   // Its options are its own: parsed by the command itself.
   if (argv[0] === 'import') return importCommand(argv.slice(1), io);
+  if (argv[0] === 'stats') return statsCommand(argv.slice(1), io);
   if (argv[0] === 'communes') return communesCommand(argv.slice(1), io);
   let parsed: ReturnType<typeof parse>;
   try {
