@@ -30,7 +30,8 @@ export function StatTableView({ table, exportBase, headingLevel = 3, caption }: 
   // The same table also sits under its chart (as its text alternative): each copy has its own id.
   const id = `tableau-${table.key}${caption === false ? '-donnees' : ''}`;
   return (
-    <section class="stats-table" aria-labelledby={id}>
+    // The scrollable wrapper is the region (named by the heading), so the section itself is no landmark.
+    <section class="stats-table">
       {caption === false ? null : <Heading id={id}>{table.title}</Heading>}
       {exportBase ? (
         <p class="stats-table__exports">
@@ -39,7 +40,9 @@ export function StatTableView({ table, exportBase, headingLevel = 3, caption }: 
           <a href={`${exportBase.replace('{format}', 'xlsx').replace('{key}', table.key)}`}>XLSX<span class="visually-hidden"> : {table.title}</span></a>
         </p>
       ) : null}
-      <div class="table-wrap" tabindex={0} role="region" aria-labelledby={id}>
+      {/* A wide table scrolls, so its wrapper is a named region the keyboard can reach; the few columns
+          of a chart's data (in its <details>) never need to. */}
+      <div class="table-wrap" tabindex={caption === false ? undefined : 0} role={caption === false ? undefined : 'region'} aria-labelledby={caption === false ? undefined : id}>
         <table>
           {caption === false ? <caption id={id}>{table.title}</caption> : null}
           <thead>
@@ -132,7 +135,22 @@ export function StatisticsBody({ s, exportBase, forPrint = false }: { s: PeriodS
           { name: 'Inscriptions', tone: 1, values: regs },
           { name: 'Participants', tone: 2, values: atts },
         ]}
-        table={<StatTableView table={byEdition ? tables.rencontres! : tables.mois!} caption={false} />}
+        table={
+          <StatTableView
+            table={{
+              key: 'graphique-rencontres',
+              title: byEdition ? 'Inscriptions et participants par Rencontre' : 'Inscriptions et participants par mois',
+              sheet: 'Graphique',
+              columns: [
+                { label: byEdition ? 'Rencontre du' : 'Mois', format: 'text' },
+                { label: 'Inscriptions', format: 'int' },
+                { label: 'Participants', format: 'int' },
+              ],
+              rows: categories.map((c, i) => [c, regs[i] ?? 0, atts[i] ?? 0]),
+            }}
+            caption={false}
+          />
+        }
       />
       {T('rencontres')}
       {forPrint ? null : T('mois')}
@@ -333,13 +351,13 @@ export function WebinarStatisticsPage({ site, agent, csrf, s, zone }: { site: Si
         title="Le parcours des inscrits de cette Rencontre"
         description={funnelSteps.map((step) => `${funnelStepLabels[step]} : ${formatNumber(f.counts[step])}`).join(' ; ') + '.'}
         rows={funnelSteps.map((step) => ({ label: funnelStepLabels[step], value: f.counts[step] }))}
-        table={<StatTableView table={tables['entonnoir-rencontres']!} caption={false} />}
+        table={<StatTableView table={{ key: 'entonnoir-rencontre', title: 'Le parcours des inscrits de cette Rencontre', sheet: 'Entonnoir', columns: [{ label: 'Étape', format: 'text' }, { label: 'Personnes', format: 'int' }], rows: funnelSteps.map((step) => [funnelStepLabels[step], f.counts[step]]) }} caption={false} />}
       />
       <BarChart title="Inscriptions par source de campagne" description={`Sources : ${s.sources.map((x) => `${x.label} ${x.count}`).join(', ') || 'aucune'}.`} rows={s.sources.map((x) => ({ label: x.label, value: x.count }))} table={<StatTableView table={tables.sources!} caption={false} />} />
       <DepartementMap title="Départements de résidence des inscrits" description={`${formatNumber(s.distinctPeople)} personnes de ${s.places.length} départements ou pays.`} counts={s.places} table={<StatTableView table={tables.departements!} caption={false} />} />
       <div class="two-columns">
-        <StatTableView table={tables.projets!} />
-        <StatTableView table={tables.foyers!} />
+        <StatTableView table={tables.projets!} headingLevel={2} />
+        <StatTableView table={tables.foyers!} headingLevel={2} />
       </div>
     </AdminPage>
   );
