@@ -57,12 +57,13 @@ function Paragraphs({ text }: { text: string }) {
 
 type CardOffer = Pick<OfferListItem, 'slug' | 'title' | 'type' | 'sector' | 'commune_name' | 'region_key' | 'partner_name' | 'published_at'>;
 
-function OfferCard({ t, o, reason }: { t: Territory; o: CardOffer; reason?: string }) {
+function OfferCard({ t, o, reason, headingLevel = 3 }: { t: Territory; o: CardOffer; reason?: string; headingLevel?: 2 | 3 }) {
+  const H = headingLevel === 2 ? 'h2' : 'h3';
   return (
     <li class="card">
-      <h3>
+      <H>
         <a href={`/offres/${o.slug}`}>{o.title}</a>
-      </h3>
+      </H>
       <p>
         <span class="tag">{offerTypeLabel(o.type)}</span> <span class="tag tag--grey">{sectorLabel(t.offers.sectors, o.sector)}</span>
       </p>
@@ -288,7 +289,7 @@ export function OffersForMePage(p: { site: Site; token: string; firstName: strin
         {p.matches.length ? (
           <ul class="card-list">
             {p.matches.map((m) => (
-              <OfferCard t={t} o={m.offer} reason={m.reason} />
+              <OfferCard t={t} o={m.offer} reason={m.reason} headingLevel={2} />
             ))}
           </ul>
         ) : (
