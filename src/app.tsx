@@ -8,6 +8,7 @@ import { contentPublicRoutes } from './features/content/public-routes.tsx';
 import { slidesStaticRoutes } from './features/slides/admin-routes.tsx';
 import { accompanimentPublicRoutes } from './features/accompaniment/public-routes.tsx';
 import { appointmentPublicRoutes } from './features/appointments/public-routes.tsx';
+import { contactFormPublicRoutes } from './features/contact-form/public-routes.tsx';
 import { followUpPublicRoutes } from './features/installations/public-routes.tsx';
 import { authRoutes } from './features/agents/auth-routes.tsx';
 import { invitationPublicRoutes } from './features/invitations/public-routes.tsx';
@@ -127,6 +128,7 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   app.route('/', accompanimentPublicRoutes(s, site));
   app.route('/', appointmentPublicRoutes(s, site));
   app.route('/', followUpPublicRoutes(s, site));
+  app.route('/', contactFormPublicRoutes(s, site));
   app.route('/', invitationPublicRoutes(s, site));
   app.route('/', offerPublicRoutes(s, site));
   app.route('/', referralPublicRoutes(s, site));

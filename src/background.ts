@@ -10,6 +10,7 @@ import { APPOINTMENT_REMINDER_JOB } from './features/appointments/book-appointme
 import { appointmentReminderJobHandler } from './features/appointments/appointment-reminders.ts';
 import { flagUnansweredFollowUps, sendDueFollowUps } from './features/installations/follow-ups.ts';
 import { sendTaskReminders } from './features/tasks/send-task-reminders.ts';
+import { purgeContactForms } from './features/contact-form/submit-contact-form.ts';
 import type { Services } from './services.ts';
 
 /** Every background job kind and periodic task of the platform, in one place. */
@@ -33,6 +34,7 @@ export function createJobRunner(s: Services): JobRunner {
       { name: 'task reminders', everyMs: 300_000, run: async () => void (await sendTaskReminders(s)) },
       { name: 'follow-ups', everyMs: 900_000, run: async () => void (await sendDueFollowUps(s)) },
       { name: 'unanswered follow-ups', everyMs: 3600_000, run: async () => void (await flagUnansweredFollowUps(s)) },
+      { name: 'first contact forms purge', everyMs: 3600_000, run: async () => void (await purgeContactForms(s)) },
       { name: 'offers freshness', everyMs: 3600_000, run: async () => void (await keepOffersFresh(s)) },
       { name: 'partner sessions purge', everyMs: 3600_000, run: () => purgeExpiredPartnerSessions(s.db.kysely, s.clock.now()) },
     ],

@@ -92,6 +92,7 @@ export function HomePage(p: { site: Site; next: WebinarListItem | undefined; upc
         <p>
           <a href="/rencontres">Toutes les Rencontres, à venir et passées</a>
         </p>
+        <p>Votre projet est déjà précis ? <a href="/premier-contact">Parlez-nous-en sans attendre une Rencontre</a> : un référent vous rappelle.</p>
       </div>
     </PublicPage>
   );
