@@ -48,7 +48,8 @@ async function load(server: ServerProcess, scenario: 'hello' | 'page', pathname:
   const cpuBefore = server.cpuSeconds();
   const r = await runLoad<LoadResult>({ cmd: 'autocannon', scenario, url: server.url, path: pathname, duration: settings.duration, connections: settings.connections });
   const cpu = server.cpuSeconds() - cpuBefore;
-  return { ...r, serverCpuSeconds: Math.round(cpu * 100) / 100, serverCpuShare: Math.round((cpu / r.durationSeconds) * 100) / 100 };
+  const completed = Object.values(r.statusCodes).reduce((a, b) => a + b, 0);
+  return { ...r, serverCpuSeconds: Math.round(cpu * 100) / 100, serverCpuShare: Math.round((cpu / r.durationSeconds) * 100) / 100, requestsPerServerCpuSecond: cpu > 0 ? Math.round(completed / cpu) : 0 };
 }
 
 async function main() {
@@ -70,12 +71,14 @@ async function main() {
     APP_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
   });
   const runs: Record<string, LoadResult[]> = { hello: [], ...Object.fromEntries(PAGES.map((p) => [p, []])) };
+  const pageBytes = new Map<string, number>();
   try {
     // Every page answers, with its content, before anything is measured.
     for (const p of PAGES) {
       const res = await fetch(app.url + p);
       const html = await res.text();
       if (res.status !== 200 || !html.includes('<h1>')) throw new Error(`${p} answered ${res.status}`);
+      pageBytes.set(p, Buffer.byteLength(html));
     }
     for (let round = 1; round <= settings.rounds; round++) {
       const hello = await load(bare, 'hello', '/');
@@ -93,11 +96,23 @@ async function main() {
   }
 
   const helloRps = median(runs.hello!.map((r) => r.requestsPerSecond));
+  const helloPerCpu = median(runs.hello!.map((r) => r.requestsPerServerCpuSecond ?? 0));
+  const loadAverage = fs.readFileSync('/proc/loadavg', 'utf8').trim();
   const pages = PAGES.map((p) => {
     const rps = median(runs[p]!.map((r) => r.requestsPerSecond));
     const unexpected = runs[p]!.reduce((n, r) => n + r.unexpected + r.errors + r.timeouts, 0);
-    const bytes = runs[p]![0]!.total;
-    return { path: p, requestsPerSecond: Math.round(rps), shareOfBareHello: Math.round((rps / helloRps) * 1000) / 1000, unexpected, p99Ms: median(runs[p]!.map((r) => r.latency.p99)), requests: runs[p]!.map((r) => r.total).reduce((a, b) => a + b, 0), sampleTotal: bytes };
+    return {
+      path: p,
+      requestsPerSecond: Math.round(rps),
+      shareOfBareHello: Math.round((rps / helloRps) * 1000) / 1000,
+      // What a request costs whatever share of core 0 the server got (the machine may be shared).
+      requestsPerServerCpuSecond: median(runs[p]!.map((r) => r.requestsPerServerCpuSecond ?? 0)),
+      serverCpuShare: median(runs[p]!.map((r) => r.serverCpuShare ?? 0)),
+      unexpected,
+      p99Ms: median(runs[p]!.map((r) => r.latency.p99)),
+      requests: runs[p]!.map((r) => r.total).reduce((a, b) => a + b, 0),
+      bytes: pageBytes.get(p) ?? 0,
+    };
   });
   const passed = pages.every((p) => p.shareOfBareHello >= TARGET_SHARE && p.unexpected === 0);
   const result = {
@@ -106,7 +121,10 @@ async function main() {
     node: process.version,
     settings: { ...settings, serverCore: SERVER_CORE, loadCore: LOAD_CORE },
     target: `each section page at least ${TARGET_SHARE * 100} % of the bare node:http hello, measured in the same run`,
+    loadAverageAfter: loadAverage,
     bareHelloRequestsPerSecond: Math.round(helloRps),
+    bareHelloRequestsPerServerCpuSecond: helloPerCpu,
+    bareHelloServerCpuShare: median(runs.hello!.map((r) => r.serverCpuShare ?? 0)),
     pages,
     passed,
     runs,
@@ -114,7 +132,8 @@ async function main() {
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, JSON.stringify(result, null, 2) + '\n');
   log(`bare hello ${Math.round(helloRps)} req/s`);
-  for (const p of pages) log(`${p.path}: ${p.requestsPerSecond} req/s = ${(p.shareOfBareHello * 100).toFixed(1)} % of hello${p.unexpected ? `, ${p.unexpected} unexpected` : ''}`);
+  for (const p of pages) log(`${p.path}: ${p.requestsPerSecond} req/s = ${(p.shareOfBareHello * 100).toFixed(1)} % of hello (server got ${Math.round(p.serverCpuShare * 100)} % of its core, ${p.requestsPerServerCpuSecond} req per CPU-second; ${p.bytes} B)${p.unexpected ? `, ${p.unexpected} unexpected` : ''}`);
+  log(`load average after: ${loadAverage}`);
   log(`${passed ? 'PASSED' : 'FAILED'}: written to ${path.relative(process.cwd(), resultsFile)}`);
   process.exitCode = passed ? 0 : 1;
 }
