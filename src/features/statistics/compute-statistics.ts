@@ -1,10 +1,9 @@
-import { DateTime } from 'luxon';
 import type { Db } from '../../platform/db/database.ts';
 import { regionLabel, themeLabel, type Territory } from '../territory/territory.ts';
 import { abandonReasons } from '../candidates/change-stage.ts';
 import { households as householdList, labelOf, projects as projectList } from '../registrations/registration.ts';
 import { placeLabel, placeOf } from './departements.ts';
-import { monthLabel, periodBounds, periodMonths, type Period } from './period.ts';
+import { monthLabel, periodBounds, periodMonths, shortDayLabel, zonedDate, type Period } from './period.ts';
 import { loadEditionFacts, loadMonthFacts, type EditionFacts, type FunnelFacts } from './statistics-facts.ts';
 import { abandonmentsIn, editionRows, followUpsAnsweredIn, installationsIn, requestsMadeIn, type Scope } from './statistics-queries.ts';
 import {
@@ -33,8 +32,10 @@ function merge(into: Map<string, number>, key: string, n: number) {
   into.set(key, (into.get(key) ?? 0) + n);
 }
 
+/** A date one year later, 29 February giving 28 February (string arithmetic: it runs for every settled household). */
 function plusTwelveMonths(date: string): string {
-  return DateTime.fromISO(date, { zone: 'utc' }).plus({ months: 12 }).toFormat('yyyy-LL-dd');
+  const [y, m, d] = date.split('-');
+  return `${Number(y) + 1}-${m}-${m === '02' && d === '29' ? '28' : d}`;
 }
 
 /** Households of a cohort still there twelve months after settling, as of `today` (YYYY-MM-DD). */
@@ -96,7 +97,7 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   const bounds = periodBounds(period);
   const scope: Scope = { ...bounds, fromDate: period.from, toDate: period.to, webinarId: opts.webinarId ?? null };
   const months = periodMonths(period);
-  const today = DateTime.fromJSDate(now).setZone(period.zone).toFormat('yyyy-LL-dd');
+  const today = zonedDate(now.toISOString(), period.zone);
   const single = Boolean(opts.webinarId);
 
   const editions = await editionRows(k, scope);
@@ -154,8 +155,7 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
 
   const monthsStats: MonthStats[] = months.map((m) => ({ month: m.month, editions: 0, registrations: 0, attendees: 0 }));
   for (const e of webinars) {
-    const m = DateTime.fromISO(e.startsAt, { zone: 'utc' }).setZone(period.zone).toFormat('yyyy-LL');
-    const row = monthsStats.find((x) => x.month === m);
+    const row = monthsStats.find((x) => x.month === zonedDate(e.startsAt, period.zone).slice(0, 7));
     if (row) {
       row.editions++;
       row.registrations += e.registrations;
@@ -167,11 +167,15 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   // any) is before the period. On one Rencontre's page, everyone registered to it.
   let people = 0;
   const placeCounts = new Map<string, number>();
+  const places = new Map<string, string>();
   for (const c of all) {
     for (const [prev, prefix, country, n] of c.registrants) {
       if (!single && prev !== null && prev >= bounds.fromUtc) continue;
       people += n;
-      merge(placeCounts, placeOf(prefix, country), n);
+      const key = `${prefix}|${country}`;
+      let place = places.get(key);
+      if (place === undefined) places.set(key, (place = placeOf(prefix, country)));
+      merge(placeCounts, place, n);
     }
   }
   const sources = new Map<string, { count: number; attendees: number }>();
@@ -187,7 +191,7 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   }
   const replays = all.reduce((a, c) => ({ attended: a.attended + c.replays.attended, absent: a.absent + c.replays.absent }), { attended: 0, absent: 0 });
 
-  const editionLabel = (e: EditionStats) => DateTime.fromISO(e.startsAt, { zone: 'utc' }).setZone(period.zone).setLocale('fr').toFormat('d LLL yyyy') + (e.themeLabel ? ` (${e.themeLabel})` : '');
+  const editionLabel = (e: EditionStats) => shortDayLabel(zonedDate(e.startsAt, period.zone)) + (e.themeLabel ? ` (${e.themeLabel})` : '');
   const byEdition = webinars.map((e) => funnelRow(e.id, editionLabel(e), factsOf(e.id).funnel, today));
   const monthFunnels = single ? [] : months.map((m) => ({ m, f: monthFacts.get(m.month) ?? emptyFacts().funnel }));
   const byMonth = monthFunnels.map(({ m, f }) => funnelRow(m.month, monthLabel(m.month), f, today));

@@ -16,7 +16,7 @@ import {
 
 /**
  * The facts of one Rencontre and of one month of first contact, computed from the records by the
- * queries of statistics-queries.ts and kept as JSON beside a version (docs/decisions/0011). A
+ * queries of statistics-queries.ts and kept as JSON beside a version (docs/decisions/0014-statistics-facts-cached-under-versions.md). A
  * database trigger bumps an edition's version, or a month's, in the same transaction as any write
  * that changes what its facts are made of; facts whose version is not the current one are computed
  * again before they are used. The version is read before the records, so a stored pair is never

@@ -1,9 +1,9 @@
-import { toZonedIso } from '../../platform/time.ts';
+import { zonedIsoWithOffset } from './period.ts';
 import type { PeriodStatistics } from './statistics.ts';
 
 /**
  * The figures for machines (the JSON endpoint of the back-office and `nouvelle-vie stats --json`):
- * one shape, documented in docs/decisions/0009-statistics-computed-from-the-records.md.
+ * one shape, documented in docs/decisions/0014-statistics-facts-cached-under-versions.md.
  * "registrations" counts the registrations that were not cancelled, the denominator of
  * attendanceRate; cancellations are given apart. Rates are numbers between 0 and 1, null when there
  * is nothing to divide by; startsAt is ISO 8601 with the territory's offset.
@@ -59,7 +59,7 @@ export function statisticsJson(s: PeriodStatistics): StatisticsJson {
     webinars: s.webinars.map((w) => ({
       id: w.id,
       title: w.title,
-      startsAt: toZonedIso(w.startsAt, s.zone),
+      startsAt: zonedIsoWithOffset(w.startsAt, s.zone),
       kind: w.kind,
       theme: w.theme,
       registrations: w.registrations,

@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import { periodLabel } from './period.ts';
+import { periodLabel, zonedDate } from './period.ts';
 import { funnelGaps, funnelStepLabels, funnelSteps, type FunnelRow, type PeriodStatistics } from './statistics.ts';
 
 /**
@@ -23,7 +22,7 @@ export interface StatTable {
 const col = (label: string, format: ColumnFormat = 'int') => ({ label, format });
 
 export function editionDate(startsAt: string, zone: string): string {
-  return DateTime.fromISO(startsAt, { zone: 'utc' }).setZone(zone).toFormat('yyyy-LL-dd');
+  return zonedDate(startsAt, zone);
 }
 
 const cents = (c: number | null) => (c === null ? null : c / 100);

@@ -3,7 +3,7 @@
  * (statistics-queries.ts) only count; every ratio, median and label is made here, so that the page,
  * the exports, the JSON endpoint and the command say exactly the same thing.
  *
- * Definitions (docs/decisions/0009-statistics-computed-from-the-records.md says why):
+ * Definitions (docs/decisions/0014-statistics-facts-cached-under-versions.md says why):
  * - An edition is a published Rencontre whose start, in the territory's zone, falls in the period.
  * - "registrations" counts the registrations that were not cancelled (confirmed or on the waiting
  *   list); cancellations are counted apart. One person registers once to a Rencontre, so at one

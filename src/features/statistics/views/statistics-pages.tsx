@@ -91,6 +91,33 @@ export function StatTableView({ table, exportBase, headingLevel = 3, caption }: 
   );
 }
 
+/**
+ * Beyond this many editions (a national deployment's year) the page gives them month by month and
+ * leaves the one-by-one tables to the exports: nobody reads a thousand rows on a screen, and the page
+ * stays light enough to answer at once.
+ */
+export const MAX_EDITION_ROWS = 60;
+
+function ManyEditions({ s, exportBase, table }: { s: PeriodStatistics; exportBase?: string; table: string }) {
+  const title = table === 'rencontres' ? 'Les Rencontres une par une' : 'Entonnoir par Rencontre';
+  return (
+    <section class="stats-table">
+      <h3>{title}</h3>
+      <p>
+        {formatNumber(s.editions.total)} Rencontres dans la période : le tableau Rencontre par Rencontre est trop long pour cette page
+        {exportBase ? (
+          <>
+            {' '}
+            et se télécharge en <a href={exportBase.replace('{format}', 'csv').replace('{key}', table)}>CSV<span class="visually-hidden"> : {title}</span></a> ou en{' '}
+            <a href={exportBase.replace('{format}', 'xlsx').replace('{key}', table)}>XLSX<span class="visually-hidden"> : {title}</span></a>
+          </>
+        ) : null}
+        ; les chiffres par mois suivent.
+      </p>
+    </section>
+  );
+}
+
 function KeyFigures({ s }: { s: PeriodStatistics }) {
   const items: Array<[string, string, string?]> = [
     ['Rencontres', formatNumber(s.editions.total), `${s.editions.generic} généralistes, ${s.editions.thematic} thématiques`],
@@ -118,6 +145,7 @@ export function StatisticsBody({ s, exportBase, forPrint = false }: { s: PeriodS
   const tables = Object.fromEntries(statisticsTables(s).map((t) => [t.key, t]));
   const T = (key: string) => <StatTableView table={tables[key]!} exportBase={exportBase} />;
   const byEdition = s.webinars.length <= 24;
+  const detailed = s.webinars.length <= MAX_EDITION_ROWS;
   const categories = byEdition ? s.webinars.map((w) => editionDate(w.startsAt, s.zone).split('-').reverse().join('/')) : s.months.map((m) => shortMonthLabel(m.month));
   const regs = byEdition ? s.webinars.map((w) => w.registrations) : s.months.map((m) => m.registrations);
   const atts = byEdition ? s.webinars.map((w) => w.attendees) : s.months.map((m) => m.attendees);
@@ -152,8 +180,8 @@ export function StatisticsBody({ s, exportBase, forPrint = false }: { s: PeriodS
           />
         }
       />
-      {T('rencontres')}
-      {forPrint ? null : T('mois')}
+      {detailed ? T('rencontres') : <ManyEditions s={s} exportBase={exportBase} table="rencontres" />}
+      {forPrint && detailed ? null : T('mois')}
 
       <h2 id="entonnoir">De l’inscription à l’installation</h2>
       <p>
@@ -169,7 +197,7 @@ export function StatisticsBody({ s, exportBase, forPrint = false }: { s: PeriodS
         table={<StatTableView table={{ key: 'entonnoir', title: 'Entonnoir des foyers de la période', sheet: 'Entonnoir', columns: [{ label: 'Étape', format: 'text' }, { label: 'Foyers', format: 'int' }], rows: funnelSteps.map((step) => [funnelStepLabels[step], funnel.counts[step]]) }} caption={false} />}
       />
       {T('entonnoir-mois')}
-      {forPrint ? null : T('entonnoir-rencontres')}
+      {forPrint ? null : detailed ? T('entonnoir-rencontres') : <ManyEditions s={s} exportBase={exportBase} table="entonnoir-rencontres" />}
 
       <h2 id="origines">D’où viennent les candidats</h2>
       <BarChart

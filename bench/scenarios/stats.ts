@@ -1,0 +1,264 @@
+/**
+ * The statistics dashboard at a national scale: ten years, 10,000 Rencontres, 500,000 households,
+ * 1,000,000 registrations (bench/scenarios/stats-data.ts), on SQLite and on PostgreSQL.
+ *
+ *   node --import tsx bench/scenarios/stats.ts [--runs=20] [--no-postgres] [--regenerate]
+ *
+ * Server time is the time the app takes to answer the request in this process (Hono's fetch, from
+ * the request to the last byte of the body), signed in as an agent: reading the records, the cached
+ * facts, and rendering the page. Measured: the year's dashboard and its JSON once the facts are
+ * cached (the usual case), the first view after a few writes (the facts they touched are computed
+ * again), the very first view with nothing cached, and ten years at once. The data sets are kept in
+ * data/bench-stats/ (SQLite) and the nv_bench_stats database (PostgreSQL) and made again only when
+ * the generator changes. Writes bench/results/stats.json.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { buildApp } from '../../src/app.tsx';
+import { createAgent } from '../../src/features/agents/manage-agents.ts';
+import { clearStatisticsCache } from '../../src/features/statistics/statistics-facts.ts';
+import { loadTerritory } from '../../src/features/territory/territory.ts';
+import { systemActor } from '../../src/platform/audit/audit.ts';
+import { connect, type Db, type DialectName } from '../../src/platform/db/database.ts';
+import { migrateToLatest } from '../../src/platform/db/migrate.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { ManualClock } from '../../src/platform/time.ts';
+import type { Services } from '../../src/services.ts';
+import { DATA_NOW, GENERATOR_VERSION, generateStatsData, SCALE, writePostgres, writeSqlite, type Table } from './stats-data.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const RUNS = Number(option('runs', '20'));
+const withPostgres = !argv.includes('--no-postgres');
+const regenerate = argv.includes('--regenerate');
+const SQLITE_FILE = path.join(root, 'data/bench-stats/stats.sqlite');
+const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://nouvellevie:nouvellevie@127.0.0.1:5432/postgres';
+const PG_DB = 'nv_bench_stats';
+const pgUrl = () => Object.assign(new URL(PG_ADMIN), { pathname: `/${PG_DB}` }).toString();
+const TARGET_MS = 200;
+
+const log = (msg: string) => process.stdout.write(`[stats ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const round = (x: number) => Math.round(x * 10) / 10;
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+};
+
+let tables: Table[] | null = null;
+const data = () => (tables ??= (log('generating the data set…'), generateStatsData()));
+
+async function storedVersion(db: Db): Promise<string | null> {
+  try {
+    const r = await db.kysely.selectFrom('meta').select('value').where('key', '=', 'bench_stats_generator').executeTakeFirst();
+    return r?.value ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function markGenerated(db: Db) {
+  await db.kysely.insertInto('meta').values({ key: 'bench_stats_generator', value: GENERATOR_VERSION }).onConflict((oc) => oc.column('key').doUpdateSet({ value: GENERATOR_VERSION })).execute();
+}
+
+/**
+ * The bulk load skips the statistics triggers (as a restore would): the counters start at zero and
+ * nothing is cached, which is the state right after migration 0008 on an existing database.
+ */
+async function prepareSqlite(): Promise<Db> {
+  if (!regenerate && fs.existsSync(SQLITE_FILE)) {
+    const db = connect({ kind: 'sqlite', file: SQLITE_FILE });
+    await migrateToLatest(db);
+    if ((await storedVersion(db)) === GENERATOR_VERSION) return db;
+    await db.close();
+  }
+  fs.mkdirSync(path.dirname(SQLITE_FILE), { recursive: true });
+  for (const f of [SQLITE_FILE, `${SQLITE_FILE}-wal`, `${SQLITE_FILE}-shm`]) fs.rmSync(f, { force: true });
+  const fresh = connect({ kind: 'sqlite', file: SQLITE_FILE });
+  await migrateToLatest(fresh);
+  await fresh.close();
+  const raw = new BetterSqlite3(SQLITE_FILE);
+  const triggers = raw.prepare(`select name, sql from sqlite_master where type = 'trigger' and name like 'stats_%'`).all() as Array<{ name: string; sql: string }>;
+  for (const t of triggers) raw.exec(`drop trigger ${t.name}`);
+  raw.close();
+  log('writing SQLite…');
+  const started = Date.now();
+  writeSqlite(SQLITE_FILE, data());
+  const again = new BetterSqlite3(SQLITE_FILE);
+  for (const t of triggers) again.exec(t.sql);
+  again.close();
+  log(`SQLite written in ${Math.round((Date.now() - started) / 1000)} s`);
+  const db = connect({ kind: 'sqlite', file: SQLITE_FILE });
+  await markGenerated(db);
+  return db;
+}
+
+async function preparePostgres(): Promise<Db> {
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  try {
+    const exists = (await admin.query('select 1 from pg_database where datname = $1', [PG_DB])).rowCount === 1;
+    if (exists && !regenerate) {
+      const db = connect({ kind: 'postgres', url: pgUrl() });
+      await migrateToLatest(db);
+      if ((await storedVersion(db)) === GENERATOR_VERSION) return db;
+      await db.close();
+    }
+    await admin.query(`drop database if exists ${PG_DB} with (force)`);
+    await admin.query(`create database ${PG_DB}`);
+  } finally {
+    await admin.end();
+  }
+  const db = connect({ kind: 'postgres', url: pgUrl() });
+  await migrateToLatest(db);
+  log('writing PostgreSQL…');
+  const started = Date.now();
+  const client = new pg.Client({ connectionString: pgUrl() });
+  await client.connect();
+  const loaded = data().map((t) => t.name);
+  for (const t of loaded) await client.query(`alter table ${t} disable trigger user`);
+  await client.end();
+  await writePostgres(pgUrl(), data());
+  const after = new pg.Client({ connectionString: pgUrl() });
+  await after.connect();
+  for (const t of loaded) await after.query(`alter table ${t} enable trigger user`);
+  await after.end();
+  log(`PostgreSQL written in ${Math.round((Date.now() - started) / 1000)} s`);
+  await markGenerated(db);
+  return db;
+}
+
+interface Timing {
+  runs: number;
+  medianMs: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+async function measure(dialect: DialectName, db: Db) {
+  const clock = new ManualClock(DATA_NOW);
+  const s: Services = {
+    config: { publicUrl: 'http://bench.local', isHttps: false, trustProxy: false, env: 'test' },
+    db,
+    clock,
+    territory: loadTerritory('lozere'),
+    logger: createLogger('silent'),
+    tokenKey: Buffer.alloc(32, 3),
+    mailQueued: () => undefined,
+    jobQueued: () => undefined,
+    video: {},
+  };
+  const app = buildApp(s);
+  const email = `bench.stats.${randomUUID().slice(0, 8)}@example.org`;
+  const password = 'mesurer sans attendre les chiffres de toute une année';
+  await createAgent(s, { email, name: 'Banc d’essai', role: 'referent', password, actor: systemActor });
+  const signIn = await app.request('/connexion', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, password, retour: '/admin' }).toString() });
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+  if (!cookie) throw new Error(`sign-in failed: ${signIn.status}`);
+
+  const once = async (url: string) => {
+    const t0 = performance.now();
+    const res = await app.request(url, { headers: { Cookie: cookie } });
+    const body = await res.text();
+    const ms = performance.now() - t0;
+    if (res.status !== 200) throw new Error(`${url}: ${res.status} ${body.slice(0, 200)}`);
+    return { ms, bytes: body.length, body };
+  };
+  const timed = async (url: string, runs = RUNS): Promise<Timing & { bytes: number }> => {
+    const xs: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < runs; i++) {
+      const r = await once(url);
+      xs.push(r.ms);
+      bytes = r.bytes;
+    }
+    return { runs, medianMs: round(quantile(xs, 0.5)), p95Ms: round(quantile(xs, 0.95)), maxMs: round(Math.max(...xs)), bytes };
+  };
+
+  const year = '/admin/statistiques?annee=2025';
+  const json = '/admin/statistiques.json?from=2025-01-01&to=2025-12-31';
+  log(`${dialect}: first view with nothing cached…`);
+  await clearStatisticsCache(db);
+  const cold = await once(year);
+  const firstJson = JSON.parse((await once(json)).body) as { registrations: number; distinctPeople: number; editions: { total: number } };
+  log(`${dialect}: cold ${round(cold.ms)} ms; ${firstJson.editions.total} editions, ${firstJson.registrations} registrations, ${firstJson.distinctPeople} people in 2025`);
+  const warm = await timed(year);
+  log(`${dialect}: year dashboard warm median ${warm.medianMs} ms, p95 ${warm.p95Ms} ms (${Math.round(warm.bytes / 1024)} KB)`);
+  const warmJson = await timed(json);
+  log(`${dialect}: JSON warm median ${warmJson.medianMs} ms`);
+
+  // A day of activity between two views: attendance corrected at three Rencontres of the year, a
+  // household asks to be accompanied, a new person's first contact. Then the dashboard again.
+  const afterWrites: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await db.transaction(async (trx) => {
+      const regs = await trx
+        .selectFrom('registrations')
+        .innerJoin('webinars', 'webinars.id', 'registrations.webinar_id')
+        .select(['registrations.id', 'registrations.attended', 'registrations.candidate_id', 'registrations.webinar_id'])
+        .where('webinars.starts_at', '>=', '2025-03-01T00:00:00.000Z')
+        .where('registrations.status', '=', 'confirmed')
+        .orderBy('registrations.id')
+        .offset(i * 7919)
+        .limit(3)
+        .execute();
+      for (const r of regs) await trx.updateTable('registrations').set({ attended: r.attended === 1 ? 0 : 1, attended_minutes: r.attended === 1 ? 0 : 30 }).where('id', '=', r.id).execute();
+      const who = regs[0]!;
+      await trx.insertInto('accompaniment_requests').values({ id: randomUUID(), candidate_id: who.candidate_id, registration_id: who.id, webinar_id: who.webinar_id, project: 'p', horizon: '6-12-mois', movers: 'couple', needs: '[]', message: null, status: 'new', created_at: '2025-12-20T10:00:00.000Z' }).execute();
+      const id = randomUUID();
+      const at = `2025-12-${String(10 + i).padStart(2, '0')}T10:00:00.000Z`;
+      await trx.insertInto('candidates').values({ id, email: `${id}@example.org`, email_normalized: `${id}@example.org`, first_name: 'Nouvelle', last_name: 'Personne', phone: null, postcode: '48000', town: null, country: 'France', project: null, household: null, horizon: null, desired_region: null, news_opt_in: 0, news_opt_in_at: null, first_source: null, first_webinar_id: null, created_at: at, updated_at: at, last_contact_at: at }).execute();
+    });
+    afterWrites.push((await once(year)).ms);
+  }
+  const afterWrite: Timing = { runs: afterWrites.length, medianMs: round(quantile(afterWrites, 0.5)), p95Ms: round(quantile(afterWrites, 0.95)), maxMs: round(Math.max(...afterWrites)) };
+  log(`${dialect}: first view after writes median ${afterWrite.medianMs} ms, max ${afterWrite.maxMs} ms`);
+
+  const tenYears = '/admin/statistiques?du=2016-01-01&au=2025-12-31';
+  const tenCold = await once(tenYears);
+  const tenWarm = await timed(tenYears, Math.max(3, Math.floor(RUNS / 4)));
+  log(`${dialect}: ten years, first ${round(tenCold.ms)} ms, then median ${tenWarm.medianMs} ms`);
+  return {
+    yearDashboard: warm,
+    yearJson: warmJson,
+    yearDashboardAfterWrites: afterWrite,
+    yearDashboardNothingCached: round(cold.ms),
+    tenYearsDashboard: { ...tenWarm, firstMs: round(tenCold.ms) },
+    year2025: firstJson,
+    meetsTarget: warm.p95Ms < TARGET_MS && warmJson.p95Ms < TARGET_MS && afterWrite.maxMs < TARGET_MS,
+  };
+}
+
+const results: Record<string, unknown> = {};
+const sqlite = await prepareSqlite();
+try {
+  results.sqlite = await measure('sqlite', sqlite);
+} finally {
+  await sqlite.close();
+}
+if (withPostgres) {
+  const db = await preparePostgres();
+  try {
+    results.postgres = await measure('postgres', db);
+  } finally {
+    await db.close();
+  }
+}
+const report = {
+  scenario: 'statistics dashboard, national scale',
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+  dataSet: { ...SCALE, generator: GENERATOR_VERSION, now: DATA_NOW },
+  targetMs: TARGET_MS,
+  note: 'Server time in the process (request to last byte). yearDashboard: /admin/statistiques?annee=2025 with facts cached; yearDashboardAfterWrites: first view after attendance changes at three Rencontres, a request and a new first contact; yearDashboardNothingCached: the very first view after migration (every fact computed).',
+  results,
+};
+fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+fs.writeFileSync(path.join(root, 'bench/results/stats.json'), `${JSON.stringify(report, null, 2)}\n`);
+log('written bench/results/stats.json');
+process.exit(0);
