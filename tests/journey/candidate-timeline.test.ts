@@ -6,6 +6,7 @@ import { systemActor } from '../../src/platform/audit/audit.ts';
 import { createWebinar, formFields, postForm } from '../support/fixtures.ts';
 import { createTestContext, dialects, RecordingTransport, type TestContext } from '../support/harness.ts';
 import { hiddenFields } from '../http/html.ts';
+import { makeAgent, signIn } from '../support/admin.ts';
 
 /**
  * The promise of the candidate file: every step of the journey writes to the household's timeline by
@@ -162,4 +163,95 @@ describe.each(dialects())('the timeline of a household fills itself, on %s', (di
     const failed = (await timelineOf(file.id)).filter((e) => e.kind.startsWith('email'));
     expect(failed.map((e) => [e.kind, e.summary, e.actor_type])).toEqual([['email-failed', `E-mail non remis : Inscription confirmée : ${w.title}`, 'system']]);
   });
+
+  it('on to the 12-month follow-up: a referent given by the rotation, an appointment booked from the private link, the installation, then the follow-ups at 3, 6 and 12 months, all on the file', async () => {
+    const julien = await makeAgent(t, 'referent', { name: 'Julien Rouvière' });
+    const w = await createWebinar(t.db, { date: '2027-01-15' });
+    const link = await registerOnline(w.slug, { email: 'elise.martin@example.org' }, '?utm_source=facebook');
+    const elise = await fileOf('elise.martin@example.org');
+    t.clock.set('2027-01-15T13:00:00.000Z');
+    await recordAttendance(t.s, { webinarId: w.id, entries: [{ registrantId: null, email: 'elise.martin@example.org', name: 'Élise Martin', minutes: 48, joinedAt: null }], source: 'adapter', actor: systemActor });
+    t.clock.set('2027-01-16T08:05:00.000Z');
+    const ask = postForm({ project: 'Infirmière ; mon conjoint reprendrait une boulangerie.', horizon: '6-12-mois', movers: 'famille', phone: '06 11 22 33 44', needs: 'logement' });
+    expect((await t.app.request(`${link}/accompagnement`, ask)).status).toBe(303);
+    // The job after the commit gives her a referent.
+    t.clock.set('2027-01-16T08:06:00.000Z');
+    await t.jobs.drain();
+    expect(await fileOf('elise.martin@example.org')).toMatchObject({ referent_id: julien.id, stage: 'accompanied' });
+
+    // Julien publishes slots; Élise books one from her private link, and both get the reminder the day before.
+    const asJulien = await signIn(t, julien);
+    expect((await asJulien.post('/admin/rendez-vous/creneaux/nouveaux', { mode: 'phone', day: '2027-01-20', from: '10:00', to: '11:00', duration: '30' })).status).toBe(303);
+    const slot = await t.db.kysely.selectFrom('appointment_slots').select('id').orderBy('starts_at').executeTakeFirstOrThrow();
+    t.clock.set('2027-01-16T08:30:00.000Z');
+    expect((await t.app.request(`${link}/rendez-vous`, postForm({ slot: slot.id }))).status).toBe(303);
+    expect((await t.app.request(`${link}/rendez-vous/confirmer`, postForm({ slot: slot.id, phone: '06 11 22 33 44', topic: '' }))).status).toBe(303);
+    t.clock.set('2027-01-19T09:00:00.000Z');
+    await t.jobs.drain();
+    expect(await t.db.kysely.selectFrom('outbox_messages').select('to_address').where('kind', 'like', 'appointment-reminder%').orderBy('to_address').execute()).toEqual([{ to_address: 'elise.martin@example.org' }, { to_address: julien.email }]);
+
+    // Settled at the end of February: Julien records it; the follow-ups are scheduled.
+    t.clock.set('2027-03-01T09:00:00.000Z');
+    const later = await signIn(t, julien);
+    expect((await later.post(`/admin/candidats/${elise.id}/installation`, { installedOn: '2027-02-27', communeName: 'Marvejols', regionKey: 'aubrac', adults: '2', children: '2', activity: 'emploi', employer: 'Hôpital de Marvejols', housing: 'location' })).status).toBe(303);
+    const followUpLink = async (months: number) => {
+      const mail = await t.db.kysely.selectFrom('outbox_messages').select('text').where('kind', '=', 'follow-up').where('to_address', '=', 'elise.martin@example.org').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+      expect(mail.text).toContain(`Cela fait ${months} mois`);
+      return /http:\/\/nv\.test(\/suivi\/[A-Za-z0-9_-]{43})/.exec(mail.text)![1]!;
+    };
+    const tick = async () => {
+      await t.jobs.runPeriodic(true);
+      await t.jobs.drain();
+      await t.worker.drain();
+    };
+
+    // 3 months: she asks for help with housing.
+    t.clock.set('2027-05-27T08:00:00.000Z');
+    await tick();
+    t.clock.set('2027-05-27T18:00:00.000Z');
+    const three = new URLSearchParams({ wellbeing: '4', stillThere: 'oui', message: '' });
+    three.append('help', 'logement');
+    expect((await t.app.request(await followUpLink(3), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: three.toString() })).status).toBe(303);
+    // 6 months: no answer; two weeks later Julien is asked to call.
+    t.clock.set('2027-08-27T08:00:00.000Z');
+    await tick();
+    await followUpLink(6);
+    t.clock.set('2027-09-10T08:00:00.000Z');
+    await tick();
+    // 12 months: all is well.
+    t.clock.set('2028-02-28T08:00:00.000Z');
+    await tick();
+    t.clock.set('2028-02-28T18:00:00.000Z');
+    expect((await t.app.request(await followUpLink(12), postForm({ wellbeing: '5', stillThere: 'oui' }))).status).toBe(303);
+    await tick();
+
+    const timeline = await timelineOf(elise.id);
+    const story = timeline.filter((e) => e.kind !== 'email-sent').map((e) => [e.kind, e.summary]);
+    expect(story).toEqual([
+      ['registration', `Inscription à « ${w.title} » (15 janv. 2027)`],
+      ['attendance', `Présent·e à « ${w.title} » (15 janv. 2027), 48 min`],
+      ['accompaniment-request', 'Demande d’accompagnement : Infirmière ; mon conjoint reprendrait une boulangerie.'],
+      ['stage', 'Étape : Premier contact → Projet qualifié'],
+      ['referent', 'Référent·e : Julien Rouvière (à tour de rôle)'],
+      ['stage', 'Étape : Projet qualifié → Accompagné·e'],
+      ['appointment', 'Rendez-vous pris avec Julien Rouvière : mercredi 20 janvier 2027, de 10\u00a0h\u00a000 à 10\u00a0h\u00a030 (heure de Paris), par téléphone'],
+      ['installation', 'Installé·e à Marvejols (Aubrac) le 27 févr. 2027 : 2 adultes, 2 enfants, un emploi salarié (Hôpital de Marvejols)'],
+      ['stage', 'Étape : Accompagné·e → Installé·e'],
+      ['follow-up', 'Suivi à 3 mois envoyé : « comment se passe votre installation ? »'],
+      ['follow-up', 'Réponse au suivi à 3 mois : bien (4/5), toujours sur le territoire, aide demandée : le logement'],
+      ['stage', 'Étape : Installé·e → Suivi après installation'],
+      ['task', 'Tâche pour le 27 mai 2027 (Julien Rouvière) : Aide demandée par Élise Martin au suivi à 3 mois : le logement'],
+      ['follow-up', 'Suivi à 6 mois envoyé : « comment se passe votre installation ? »'],
+      ['follow-up', 'Pas de réponse au suivi à 6 mois après 14 jours'],
+      ['task', 'Tâche pour le 10 sept. 2027 (Julien Rouvière) : Relancer Élise Martin : pas de réponse au suivi à 6 mois'],
+      ['follow-up', 'Suivi à 12 mois envoyé : « comment se passe votre installation ? »'],
+      ['follow-up', 'Réponse au suivi à 12 mois : très bien (5/5), toujours sur le territoire, pas d’aide demandée'],
+    ]);
+    // The e-mails she received are on the file too: confirmation, appointment, its reminder, the follow-ups.
+    const mails = timeline.filter((e) => e.kind === 'email-sent').map((e) => e.summary);
+    expect(mails).toEqual(expect.arrayContaining(['E-mail envoyé : Votre demande d’accompagnement est bien reçue', 'E-mail envoyé : Rendez-vous confirmé avec Julien Rouvière', 'E-mail envoyé : Élise, comment se passe votre installation ?']));
+    // Only the installation was an agent's doing: Julien recorded a fact; everything else wrote itself.
+    expect(timeline.filter((e) => e.actor_type === 'agent').map((e) => e.kind)).toEqual(['installation', 'stage']);
+    expect(await fileOf('elise.martin@example.org')).toMatchObject({ stage: 'followed-up' });
+  }, 60_000);
 });
