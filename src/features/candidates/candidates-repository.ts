@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../../platform/ids.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { CandidateRow, Database } from '../../platform/db/schema.ts';
 import { candidateKeys } from './candidate-file.ts';
@@ -76,7 +76,7 @@ export async function upsertCandidate(
     return { candidate: { ...existing, ...patch }, isNew: false };
   }
   const row = {
-    id: randomUUID(),
+    id: newId(),
     email: p.email,
     email_normalized: p.emailNormalized,
     first_name: p.firstName,

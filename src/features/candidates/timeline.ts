@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../../platform/ids.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, TimelineEventTable } from '../../platform/db/schema.ts';
 
@@ -26,7 +26,7 @@ export async function recordTimelineEvent(trx: Transaction<Database> | Kysely<Da
   const r = await trx
     .insertInto('timeline_events')
     .values({
-      id: randomUUID(),
+      id: newId(),
       candidate_id: e.candidateId,
       at,
       kind: e.kind,

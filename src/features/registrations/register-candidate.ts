@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../../platform/ids.ts';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { groupTransaction, lockRow } from '../../platform/db/database.ts';
 import { enqueueEmail } from '../../platform/email/outbox.ts';
@@ -88,7 +88,7 @@ export async function registerCandidate(
 
     // Without a capacity there is nothing to count (and counting grows with the registrations).
     const status: RegistrationStatus = webinar.capacity === null || (await countConfirmed(trx, webinar.id)) < webinar.capacity ? 'confirmed' : 'waitlisted';
-    const registrationId = existing?.id ?? randomUUID();
+    const registrationId = existing?.id ?? newId();
     const { token, hash, nonce } = newRegistrationToken(s.tokenKey, registrationId);
     const answers = {
       status,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditLogTable, Database } from '../db/schema.ts';
 
@@ -25,7 +25,7 @@ export async function recordAudit(
   await trx
     .insertInto('audit_log')
     .values({
-      id: randomUUID(),
+      id: newId(),
       at: now.toISOString(),
       actor_type: actor.type,
       actor_id: actor.id,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, OutboxMessageRow } from '../db/schema.ts';
 
@@ -38,7 +38,7 @@ export async function enqueueEmail(trx: Transaction<Database> | Kysely<Database>
   const result = await trx
     .insertInto('outbox_messages')
     .values({
-      id: randomUUID(),
+      id: newId(),
       dedupe_key: m.dedupeKey,
       kind: m.kind,
       to_address: m.to,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database, JobRow } from '../db/schema.ts';
@@ -40,7 +40,7 @@ export async function enqueueJob(
   const r = await trx
     .insertInto('jobs')
     .values({
-      id: randomUUID(),
+      id: newId(),
       kind: job.kind,
       dedupe_key: job.dedupeKey,
       payload: JSON.stringify(job.payload ?? {}),
