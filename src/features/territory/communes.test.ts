@@ -68,6 +68,9 @@ describe.each(dialects())('communes of the territory on %s', (dialect) => {
     expect(await names('_')).toEqual([]);
     expect(await names('   ')).toEqual([]);
     expect(await names('Paris')).toEqual([]);
+    // A former commune, now part of a new one, is found by its old name, first.
+    expect((await names('Sainte-Énimie'))[0]).toBe('Gorges du Tarn Causses');
+    expect((await names('le pont de montvert'))[0]).toBe('Pont de Montvert - Sud Mont Lozère');
   });
 
   it('lists a region’s communes, the most populated first', async () => {

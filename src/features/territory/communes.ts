@@ -25,12 +25,18 @@ export interface Commune {
   epciCode: string | null;
   epciName: string | null;
   regionKey: string | null;
+  /**
+   * The former communes merged into it (communes déléguées or associées): people still say "Sainte-
+   * Enimie" for what is now "Gorges du Tarn Causses", so a search finds it by them too.
+   */
+  formerNames?: string[];
 }
 
 interface EtalabCommune {
   code: string;
   nom: string;
   type: string;
+  chefLieu?: string;
   departement?: string;
   codesPostaux?: string[];
   population?: number;
@@ -45,6 +51,8 @@ interface EtalabEpci {
 const require = createRequire(import.meta.url);
 const PACKAGE = '@etalab/decoupage-administratif';
 const META_KEY = 'communes_version';
+/** How the rows are written (name_search holds the former communes' names since f2): a change reloads them. */
+const TABLE_FORMAT = 'f2';
 
 /** The package's own version: it changes when the official data does. */
 function packageVersion(): string {
@@ -60,7 +68,7 @@ export function communesDataVersion(t: Territory): string {
     .update(JSON.stringify([t.id, t.communes ?? null, t.regions.map((r) => r.key)]))
     .digest('hex')
     .slice(0, 16);
-  return `${PACKAGE}@${packageVersion()}:${mapping}`;
+  return `${PACKAGE}@${packageVersion()}:${TABLE_FORMAT}:${mapping}`;
 }
 
 /**
@@ -94,6 +102,13 @@ export function territoryCommunes(t: Territory): Commune[] {
   const all = JSON.parse(fs.readFileSync(require.resolve(`${PACKAGE}/data/communes.json`), 'utf8')) as EtalabCommune[];
   const mine = all.filter((c) => c.type === 'commune-actuelle' && c.departement !== undefined && departements.has(c.departement));
   const codes = new Set(mine.map((c) => c.code));
+  const former = new Map<string, string[]>();
+  for (const c of all) {
+    if (c.type === 'commune-actuelle' || !c.chefLieu || !codes.has(c.chefLieu)) continue;
+    const current = mine.find((m) => m.code === c.chefLieu);
+    if (!current || searchForm(current.nom) === searchForm(c.nom)) continue;
+    former.set(c.chefLieu, [...(former.get(c.chefLieu) ?? []), c.nom]);
+  }
   const epciOf = new Map<string, { code: string; name: string }>();
   const epcis = JSON.parse(fs.readFileSync(require.resolve(`${PACKAGE}/data/epci.json`), 'utf8')) as EtalabEpci[];
   for (const e of epcis) for (const m of e.membres) if (codes.has(m.code)) epciOf.set(m.code, { code: e.code, name: e.nom });
@@ -108,6 +123,7 @@ export function territoryCommunes(t: Territory): Commune[] {
         epciCode: epci?.code ?? null,
         epciName: epci?.name ?? null,
         regionKey: config.regionByCommune[c.code] ?? (epci ? config.regionByEpci[epci.code] : undefined) ?? null,
+        formerNames: former.get(c.code) ?? [],
       };
     })
     .sort((a, b) => a.code.localeCompare(b.code));
@@ -148,7 +164,7 @@ export async function loadCommunes(db: { transaction<T>(fn: (trx: Transaction<Da
           communes.slice(i, i + 200).map((c) => ({
             code: c.code,
             name: c.name,
-            name_search: searchForm(c.name),
+            name_search: [c.name, ...(c.formerNames ?? [])].map(searchForm).join(FORMER_SEPARATOR),
             postcodes: JSON.stringify(c.postcodes),
             population: c.population,
             epci_code: c.epciCode,
@@ -180,6 +196,9 @@ function fromRow(r: CommuneTable): Commune {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
+/** Between the commune's name and its former communes' names in `name_search`: never in a search form. */
+const FORMER_SEPARATOR = '|';
+
 /**
  * Communes whose name contains the words typed, with or without accents, hyphens or "St" for
  * "Saint"; or, for digits, whose postcode starts with them (or whose INSEE code is them). The exact
@@ -207,7 +226,7 @@ export async function searchCommunes(db: Q, query: string, opts: { limit?: numbe
   let select = db.selectFrom('communes').selectAll();
   for (const w of words) select = select.where(sql<boolean>`name_search like ${`%${escapeLike(w)}%`} escape '\\'`);
   const rows = await select
-    .orderBy(sql`case when name_search = ${q} then 0 when name_search like ${`${escapeLike(q)}%`} escape '\\' then 1 else 2 end`)
+    .orderBy(sql`case when name_search = ${q} or name_search like ${`${escapeLike(q)}${FORMER_SEPARATOR}%`} escape '\\' then 0 when name_search like ${`${escapeLike(q)}%`} escape '\\' then 1 else 2 end`)
     .orderBy(sql`population is null`)
     .orderBy('population', 'desc')
     .orderBy('name')
