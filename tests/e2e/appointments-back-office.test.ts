@@ -63,7 +63,7 @@ describe.skipIf(!chromium)('the referent’s back-office pages and the follow-up
     appointmentId = (await bookAppointment(s, { candidateId: requested, slotId: slots[0]!.id, form: { phone: '06 12 34 56 78', topic: 'Les écoles' }, actor: { type: 'candidate', id: requested } })).appointmentId;
 
     // Karim settled four months ago; his 3-month follow-up went out (as the periodic task sends it).
-    await recordInstallation(s, { candidateId: settled, form: { installedOn: today.minus({ months: 4 }).toISODate()!, communeCode: '', communeName: 'Marvejols', regionKey: 'aubrac', adults: 2, children: 1, activity: 'emploi', employer: 'Hôpital de Marvejols', housing: 'location' }, by: julien });
+    await recordInstallation(s, { candidateId: settled, form: { installedOn: today.minus({ months: 4 }).toISODate()!, communeCode: '', communeName: 'Marvejols', regionKey: 'aubrac', adults: 2, children: 1, activity: 'salarie', employer: 'Hôpital de Marvejols', housing: 'location' }, by: julien });
     const three = await db.selectFrom('follow_ups').select(['id', 'token_nonce']).where('candidate_id', '=', settled).where('months', '=', 3).executeTakeFirstOrThrow();
     await db.updateTable('follow_ups').set({ status: 'sent', sent_at: new Date().toISOString() }).where('id', '=', three.id).execute();
     followUpLink = `/suivi/${followUpToken(s.tokenKey, three.id, three.token_nonce)}`;

@@ -193,7 +193,7 @@ describe.each(dialects())('the timeline of a household fills itself, on %s', (di
     // Settled at the end of February: Julien records it; the follow-ups are scheduled.
     t.clock.set('2027-03-01T09:00:00.000Z');
     const later = await signIn(t, julien);
-    expect((await later.post(`/admin/candidats/${elise.id}/installation`, { installedOn: '2027-02-27', communeName: 'Marvejols', regionKey: 'aubrac', adults: '2', children: '2', activity: 'emploi', employer: 'Hôpital de Marvejols', housing: 'location' })).status).toBe(303);
+    expect((await later.post(`/admin/candidats/${elise.id}/installation`, { installedOn: '2027-02-27', communeName: 'Marvejols', regionKey: 'aubrac', adults: '2', children: '2', activity: 'salarie', employer: 'Hôpital de Marvejols', housing: 'location' })).status).toBe(303);
     const followUpLink = async (months: number) => {
       const mail = await t.db.kysely.selectFrom('outbox_messages').select('text').where('kind', '=', 'follow-up').where('to_address', '=', 'elise.martin@example.org').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
       expect(mail.text).toContain(`Cela fait ${months} mois`);

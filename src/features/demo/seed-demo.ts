@@ -10,6 +10,8 @@ import { hashToken, newRegistrationToken } from '../registrations/registration-t
 import { territoryDirectory, themeLabel, type Territory } from '../territory/territory.ts';
 import { proposeNextEditions } from '../webinars/webinar-schedule.ts';
 import { webinarSlug } from '../webinars/webinar.ts';
+import { demoInstallations } from '../installations/demo-installations.ts';
+import type { FollowUpTables } from '../installations/follow-up-tables.ts';
 
 const demoSchema = z.object({
   history: z.array(
@@ -242,10 +244,15 @@ export async function seedDemo(db: Db, t: Territory, demo: DemoData, opts: { now
     registrations.push(...regsHere);
   }
 
+  // Some who came settled since, and were followed up: the statistics have installations to count.
+  const settled = demoInstallations({ territory: t, now, tokenKey: opts.tokenKey, random: rnd.next, webinars, people, registrations });
+
   await db.transaction(async (trx) => {
     for (const w of webinars) await trx.insertInto('webinars').values(w).execute();
     for (let i = 0; i < people.length; i += 200) await trx.insertInto('candidates').values(people.slice(i, i + 200)).execute();
     for (let i = 0; i < registrations.length; i += 200) await trx.insertInto('registrations').values(registrations.slice(i, i + 200)).execute();
+    for (const i of settled.installations) await trx.insertInto('installations').values(i).execute();
+    for (const f of settled.followUps) await trx.withTables<FollowUpTables>().insertInto('follow_ups').values(f).execute();
     await trx.insertInto('meta').values({ key: 'demo_seeded_at', value: nowIso }).onConflict((oc) => oc.column('key').doUpdateSet({ value: nowIso })).execute();
   });
   return { webinars: webinars.length, candidates: people.length, registrations: registrations.length };

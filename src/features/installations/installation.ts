@@ -3,10 +3,13 @@ import { z } from 'zod';
 import type { FieldErrors } from '../../platform/views/form-kit.tsx';
 import { parseDay } from '../tasks/task.ts';
 
-/** Domain rules of an installation and its follow-ups: the vocabulary, the forms, the schedule. */
+/**
+ * Domain rules of an installation and its follow-ups: the vocabulary, the forms, the schedule. The
+ * activity values are the ones the statistics label (salarie, creation, reprise, teletravail, autre).
+ */
 
 export const activities = [
-  { value: 'emploi', label: 'Un emploi salarié' },
+  { value: 'salarie', label: 'Un emploi salarié' },
   { value: 'creation', label: 'Une création d’entreprise' },
   { value: 'reprise', label: 'Une reprise d’entreprise' },
   { value: 'teletravail', label: 'Du télétravail' },

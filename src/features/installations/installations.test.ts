@@ -34,8 +34,8 @@ describe('the follow-ups’ days', () => {
         communeName: 'Indiquez la commune où le foyer s’est installé',
       },
     });
-    expect(parseInstallation({ installedOn: '2027-01-02', adults: '2', children: '1', activity: 'emploi' }, '2027-01-04', [], true)).toEqual({ ok: false, errors: { communeCode: 'Choisissez la commune, ou écrivez son nom si elle n’est pas dans la liste' } });
-    expect(parseInstallation({ installedOn: '2027-01-02', adults: '2', children: '', activity: 'emploi', communeName: 'Mende' }, '2027-01-04', [], true)).toMatchObject({ ok: false, errors: { children: 'Indiquez le nombre d’enfants, en chiffres' } });
+    expect(parseInstallation({ installedOn: '2027-01-02', adults: '2', children: '1', activity: 'salarie' }, '2027-01-04', [], true)).toEqual({ ok: false, errors: { communeCode: 'Choisissez la commune, ou écrivez son nom si elle n’est pas dans la liste' } });
+    expect(parseInstallation({ installedOn: '2027-01-02', adults: '2', children: '', activity: 'salarie', communeName: 'Mende' }, '2027-01-04', [], true)).toMatchObject({ ok: false, errors: { children: 'Indiquez le nombre d’enfants, en chiffres' } });
   });
 });
 
@@ -82,12 +82,12 @@ describe.each(dialects())('installations and their follow-ups on %s', (dialect) 
 
     // Another referent's file is not theirs to record.
     const other = await signIn(t, await makeAgent(t, 'referent'));
-    expect((await other.post(`/admin/candidats/${candidateId}/installation`, { installedOn: '2027-01-02', communeCode: '48092', adults: '2', children: '1', activity: 'emploi' })).status).toBe(403);
+    expect((await other.post(`/admin/candidats/${candidateId}/installation`, { installedOn: '2027-01-02', communeCode: '48092', adults: '2', children: '1', activity: 'salarie' })).status).toBe(403);
 
-    const ok = await as.post(`/admin/candidats/${candidateId}/installation`, { installedOn: '02/01/2027', communeCode: '48092', communeName: '', regionKey: '', adults: '2', children: '1', activity: 'emploi', employer: 'Hôpital de Marvejols', housing: 'location' });
+    const ok = await as.post(`/admin/candidats/${candidateId}/installation`, { installedOn: '02/01/2027', communeCode: '48092', communeName: '', regionKey: '', adults: '2', children: '1', activity: 'salarie', employer: 'Hôpital de Marvejols', housing: 'location' });
     expect(ok.headers.get('location')).toBe(`/admin/candidats/${candidateId}/installation?ok=enregistree`);
     const inst = await t.db.kysely.selectFrom('installations').selectAll().executeTakeFirstOrThrow();
-    expect(inst).toMatchObject({ candidate_id: candidateId, installed_on: '2027-01-02', commune_code: '48092', commune_name: 'Marvejols', region_key: 'aubrac', adults: 2, children: 1, activity: 'emploi', employer: 'Hôpital de Marvejols', housing: 'location', created_by: julien.id });
+    expect(inst).toMatchObject({ candidate_id: candidateId, installed_on: '2027-01-02', commune_code: '48092', commune_name: 'Marvejols', region_key: 'aubrac', adults: 2, children: 1, activity: 'salarie', employer: 'Hôpital de Marvejols', housing: 'location', created_by: julien.id });
     expect((await followUps(candidateId)).map((f) => [f.months, f.due_on, f.status])).toEqual([
       [3, '2027-04-02', 'scheduled'],
       [6, '2027-07-02', 'scheduled'],
@@ -101,7 +101,7 @@ describe.each(dialects())('installations and their follow-ups on %s', (dialect) 
     expect(page).toContain('Enregistrer un départ du territoire');
 
     // Recording it again is refused (the form is gone; a replayed post gets a 409).
-    const again = await as.post(`/admin/candidats/${candidateId}/installation`, { installedOn: '2027-01-02', communeName: 'Mende', adults: '2', children: '1', activity: 'emploi' });
+    const again = await as.post(`/admin/candidats/${candidateId}/installation`, { installedOn: '2027-01-02', communeName: 'Mende', adults: '2', children: '1', activity: 'salarie' });
     expect(again.status).toBe(409);
     expect(await t.db.kysely.selectFrom('installations').select('id').execute()).toHaveLength(1);
   });
