@@ -103,11 +103,11 @@ describe.skipIf(!chromium)(suiteName, () => {
     try {
       await signInWithForm(page, admin.email);
       for (const [path, name] of [
-        ['/admin/contenus', '70-contenus'],
-        ['/admin/contenus/sections/emploi', '71-contenu-emploi'],
-        ['/admin/contenus/regions/aubrac', '72-contenu-aubrac'],
-        ['/admin/contenus/sections/emploi/versions', '73-contenu-historique'],
-        ['/admin/communes?q=saint+chely', '74-communes'],
+        ['/admin/contenus', 'contenus-1-liste'],
+        ['/admin/contenus/sections/emploi', 'contenus-2-emploi'],
+        ['/admin/contenus/regions/aubrac', 'contenus-3-aubrac'],
+        ['/admin/contenus/sections/emploi/versions', 'contenus-4-historique'],
+        ['/admin/communes?q=saint+chely', 'contenus-5-communes'],
       ] as const) {
         await visit(page, path);
         await expectNoAxeViolations(page);
@@ -121,7 +121,7 @@ describe.skipIf(!chromium)(suiteName, () => {
       expect(await page.title()).toMatch(/^Erreur : /);
       await expect.poll(() => page.evaluate(() => document.activeElement?.className)).toBe('error-summary');
       await expectNoAxeViolations(page);
-      await adminScreenshot(page, '75-contenu-erreur');
+      await adminScreenshot(page, 'contenus-6-erreur');
       expect(laptop.foreignRequests).toEqual([]);
       expect(laptop.pageProblems).toEqual([]);
     } finally {
