@@ -82,7 +82,7 @@ export function wantedTypes(p: Pick<MatchProfile, 'project' | 'projectType'>): {
   return { wanted, useful };
 }
 
-function sectorKey(v: MatchVocabulary, sector: string | null): string | null {
+export function sectorKey(v: MatchVocabulary, sector: string | null): string | null {
   if (!sector) return null;
   const f = fold(sector);
   return v.sectors.find((s) => s.key === f || fold(s.label) === f)?.key ?? null;
@@ -99,54 +99,72 @@ export function addMonths(day: string, months: number): string {
   return first.toISOString().slice(0, 10);
 }
 
+/** What a profile looks for, worked out once for all the offers it is matched against. */
+function prepare(p: MatchProfile, v: MatchVocabulary, today: string) {
+  const { wanted, useful } = wantedTypes(p);
+  const sector = sectorKey(v, p.sector);
+  const months = p.horizon ? HORIZON_MONTHS[p.horizon] : undefined;
+  return {
+    wanted,
+    useful,
+    sector,
+    sectorWord: sector ? v.sectors.find((s) => s.key === sector)!.label.toLocaleLowerCase('fr-FR') : null,
+    regionLabel: p.regionKey ? (v.regions.find((r) => r.key === p.regionKey)?.label ?? p.regionKey) : null,
+    months,
+    arrival: months === undefined ? null : addMonths(today, months),
+  };
+}
+
+function score<T extends MatchableOffer>(p: MatchProfile, w: ReturnType<typeof prepare>, o: T): OfferMatch<T> | null {
+  const parts: string[] = [];
+  let total = 0;
+  let fits = false;
+  const short = offerTypes.find((t) => t.value === o.type)?.short ?? o.type;
+  if (w.wanted.has(o.type)) {
+    total += SCORE.typeWanted;
+    parts.push(short);
+    fits = true;
+  } else if (w.useful.has(o.type)) {
+    total += SCORE.typeUseful;
+    parts.push(short);
+  }
+  if (w.sector && o.type !== 'housing' && w.sector === o.sector) {
+    total += SCORE.sector;
+    parts.push(w.sectorWord!);
+    fits = true;
+  }
+  if (p.communeCode && o.communeCode === p.communeCode) {
+    total += SCORE.commune;
+    parts.push(o.communeName);
+    fits = true;
+  } else if (p.regionKey && o.regionKey === p.regionKey) {
+    total += SCORE.region;
+    parts.push(w.regionLabel!);
+    fits = true;
+  }
+  if (!fits) return null;
+  if (w.arrival !== null) {
+    if (o.validUntil && o.validUntil < w.arrival) total += SCORE.endsBeforeArrival;
+    if (o.type === 'job' && w.months! >= 12) total += SCORE.jobForLaterArrival;
+  }
+  return { offer: o, score: total, parts, reason: parts.join(' · ') };
+}
+
 /**
  * Scores one offer for one profile. An offer fits only if its type is what the project looks for, its
  * sector is the project's, or it is where the household wants to live; housing alone (useful to
  * everyone) is not enough without the place. Returns null when nothing fits.
  */
 export function scoreOffer<T extends MatchableOffer>(p: MatchProfile, o: T, v: MatchVocabulary, today: string): OfferMatch<T> | null {
-  const { wanted, useful } = wantedTypes(p);
-  const parts: string[] = [];
-  let score = 0;
-  let fits = false;
-  const short = offerTypes.find((t) => t.value === o.type)?.short ?? o.type;
-  if (wanted.has(o.type)) {
-    score += SCORE.typeWanted;
-    parts.push(short);
-    fits = true;
-  } else if (useful.has(o.type)) {
-    score += SCORE.typeUseful;
-    parts.push(short);
-  }
-  const sector = sectorKey(v, p.sector);
-  if (sector && o.type !== 'housing' && sector === o.sector) {
-    score += SCORE.sector;
-    parts.push(v.sectors.find((s) => s.key === sector)!.label.toLocaleLowerCase('fr-FR'));
-    fits = true;
-  }
-  if (p.communeCode && o.communeCode === p.communeCode) {
-    score += SCORE.commune;
-    parts.push(o.communeName);
-    fits = true;
-  } else if (p.regionKey && o.regionKey === p.regionKey) {
-    score += SCORE.region;
-    parts.push(v.regions.find((r) => r.key === p.regionKey)?.label ?? p.regionKey);
-    fits = true;
-  }
-  if (!fits) return null;
-  const months = p.horizon ? HORIZON_MONTHS[p.horizon] : undefined;
-  if (months !== undefined) {
-    if (o.validUntil && o.validUntil < addMonths(today, months)) score += SCORE.endsBeforeArrival;
-    if (o.type === 'job' && months >= 12) score += SCORE.jobForLaterArrival;
-  }
-  return { offer: o, score, parts, reason: parts.join(' · ') };
+  return score(p, prepare(p, v, today), o);
 }
 
 /** The offers that fit, best first; equal scores by the newest publication, then by id (a stable order). */
 export function rankOffers<T extends MatchableOffer>(p: MatchProfile, offers: readonly T[], v: MatchVocabulary, today: string): Array<OfferMatch<T>> {
+  const w = prepare(p, v, today);
   const out: Array<OfferMatch<T>> = [];
   for (const o of offers) {
-    const m = scoreOffer(p, o, v, today);
+    const m = score(p, w, o);
     if (m) out.push(m);
   }
   return out.sort((a, b) => b.score - a.score || (b.offer.publishedAt ?? '').localeCompare(a.offer.publishedAt ?? '') || a.offer.id.localeCompare(b.offer.id));

@@ -127,7 +127,14 @@ describe.each(dialects())('offers over HTTP: public pages, the back-office, the 
     expect(html).toContain('<option value="sante-social" selected="">');
     expect(html).toContain('href="/offres?type=job&amp;secteur=sante-social&amp;region=vallee-du-lot&amp;page=2"');
     const page2 = await t.app.request('/offres?type=job&secteur=sante-social&region=vallee-du-lot&page=2');
-    expect(((await page2.text()).match(/<li class="card">/g) ?? []).length).toBe(3);
+    const html2 = await page2.text();
+    expect((html2.match(/<li class="card">/g) ?? []).length).toBe(3);
+    // The two pages together are the 23, each once.
+    const titles = [...(html + html2).matchAll(/Aide-soignant·e (\d\d)/g)].map((m) => m[1]);
+    expect(new Set(titles).size).toBe(23);
+    expect(titles.length).toBe(23);
+    // Past the fiftieth page, the filters are the way.
+    expect((await t.app.request('/offres?page=51')).status).toBe(404);
     const housing = textOf(await (await t.app.request('/offres?type=housing')).text());
     expect(housing).toContain('1 offre');
     expect(housing).toContain('Maison de village T3');

@@ -9,7 +9,7 @@ import type { Services } from '../../services.ts';
 import { canEditFile } from '../candidates/candidate-file.ts';
 import { recordTimelineEvent } from '../candidates/timeline.ts';
 import { offerTypeLabel } from './offer.ts';
-import { rankOffers, type MatchProfile } from './offer-matching.ts';
+import { rankOffers, sectorKey, wantedTypes, type MatchProfile } from './offer-matching.ts';
 import { renderOfferProposalEmail } from './offer-emails.tsx';
 import { publishedOffersForMatching } from './offers-repository.ts';
 import { todayIn } from './save-offer.ts';
@@ -51,9 +51,11 @@ export async function candidateMatchProfile(db: Q, candidateId: string): Promise
 
 /** The published offers that fit a profile, ranked, with why. */
 export async function matchingOffers(s: Services, profile: MatchProfile) {
-  const rows = await publishedOffersForMatching(s.db.kysely);
+  const vocabulary = { sectors: s.territory.offers.sectors, regions: s.territory.regions };
+  const { wanted } = wantedTypes(profile);
+  const rows = await publishedOffersForMatching(s.db.kysely, { types: [...wanted], sector: sectorKey(vocabulary, profile.sector), region: profile.regionKey, commune: profile.communeCode });
   const offers = rows.map((r) => ({ ...r, regionKey: r.region_key, communeCode: r.commune_code, communeName: r.commune_name, validUntil: r.valid_until, publishedAt: r.published_at }));
-  return rankOffers(profile, offers, { sectors: s.territory.offers.sectors, regions: s.territory.regions }, todayIn(s.territory.timezone, s.clock.now()));
+  return rankOffers(profile, offers, vocabulary, todayIn(s.territory.timezone, s.clock.now()));
 }
 
 /**

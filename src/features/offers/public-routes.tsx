@@ -9,6 +9,9 @@ import { loadRegistrationByToken } from '../registrations/registration-by-token.
 import { OFFER_TYPE_VALUES } from './offer.ts';
 import { answerOfferConfirmation, offerForConfirmToken } from './offer-freshness.ts';
 import { findOfferBySlug, PAGE_SIZE, searchOffers } from './offers-repository.ts';
+
+/** The public list pages this far, newest first; the filters narrow it down beyond. */
+export const MAX_PAGES = 50;
 import { candidateMatchProfile, matchingOffers } from './propose-offers.ts';
 import { LinkGonePage, OfferConfirmDonePage, OfferConfirmPage, OfferDetailPage, OffersForMePage, OfferSearchPage, type PublicOfferFilters } from './views/public-offer-pages.tsx';
 
@@ -32,12 +35,15 @@ export function offerPublicRoutes(s: Services, site: Site) {
 
   app.get('/offres', async (c) => {
     const f = filtersOf((k) => c.req.query(k));
-    const page = Math.min(Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1), 10_000);
+    const page = Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1);
+    if (page > MAX_PAGES) throw new NotFound('Cette page de résultats n’existe pas : affinez la recherche avec les filtres.');
     const { items, total } = await searchOffers(s.db.kysely, { status: 'published', type: (f.type || null) as OfferType | null, sector: f.sector || null, region: f.region || null, q: f.q || null }, page);
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    if (page > pages && total > 0) throw new NotFound('Cette page de résultats n’existe pas');
+    // Nobody reads the 900th page of a list; reading it costs the database the 18,000 rows before it.
+    // Past MAX_PAGES, the filters are the way.
+    const pages = Math.min(MAX_PAGES, Math.max(1, Math.ceil(total / PAGE_SIZE)));
+    if (page > pages && total > 0) throw new NotFound('Cette page de résultats n’existe pas : affinez la recherche avec les filtres.');
     c.header('Cache-Control', 'public, max-age=60');
-    return sendPage(c, <OfferSearchPage site={site} filters={f} items={items} total={total} page={page} pages={pages} />);
+    return sendPage(c, <OfferSearchPage site={site} filters={f} items={items} total={total} page={page} pages={pages} shown={MAX_PAGES * PAGE_SIZE} />);
   });
 
   app.get('/offres/:slug', async (c) => {

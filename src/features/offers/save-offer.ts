@@ -75,7 +75,8 @@ function columns(form: OfferForm, commune: ResolvedCommune) {
     contact_phone: form.contactPhone,
     valid_from: form.validFrom,
     valid_until: form.validUntil,
-    search_text: searchable(form.title, commune.name, form.description),
+    // Title and commune only: short enough for a keyword search over tens of thousands of offers.
+    search_text: searchable(form.title, commune.name),
   };
 }
 

@@ -116,7 +116,7 @@ export async function seedDemoPartners(db: Db, t: Territory, territoryNameOrPath
         valid_from: null,
         valid_until: null,
         status: 'published',
-        search_text: searchable(o.title, commune?.name ?? o.commune, o.description),
+        search_text: searchable(o.title, commune?.name ?? o.commune),
         created_by_type: 'system',
         created_by_id: null,
         published_at: at,

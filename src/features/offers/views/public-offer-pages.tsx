@@ -82,7 +82,7 @@ function OfferCard({ t, o, reason, headingLevel = 3 }: { t: Territory; o: CardOf
   );
 }
 
-export function OfferSearchPage(p: { site: Site; filters: PublicOfferFilters; items: OfferListItem[]; total: number; page: number; pages: number }) {
+export function OfferSearchPage(p: { site: Site; filters: PublicOfferFilters; items: OfferListItem[]; total: number; page: number; pages: number; shown: number }) {
   const t = p.site.territory;
   const f = p.filters;
   const typeOptions = offerTypes.map((x) => ({ value: x.value, label: x.plural }));
@@ -116,6 +116,7 @@ export function OfferSearchPage(p: { site: Site; filters: PublicOfferFilters; it
           </ul>
         )}
         <Pagination page={p.page} pages={p.pages} href={(n) => `/offres${searchQuery(f, n)}`} label="Pages des offres" />
+        {p.total > p.shown && p.page === p.pages ? <p class="inset">Les {p.shown.toLocaleString('fr-FR')} offres les plus récentes sont listées : pour les autres, affinez la recherche avec les filtres.</p> : null}
       </div>
     </PublicPage>
   );
