@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../src/platform/http/rate-limit.ts';
+import { bookAppointment } from '../../src/features/appointments/book-appointment.ts';
+import { publishSlots } from '../../src/features/appointments/manage-slots.ts';
+import type { ReferentTables } from '../../src/features/referents/referent-tables.ts';
+import { createTask } from '../../src/features/tasks/manage-tasks.ts';
 import { makeAgent, signIn, type SignedIn } from '../support/admin.ts';
 import { createWebinar, formFields, postForm } from '../support/fixtures.ts';
 import { createTestContext, dialects, type TestContext } from '../support/harness.ts';
@@ -62,11 +66,22 @@ describe.each(dialects())('security headers on every route, on %s', (dialect) =>
     await t.db.kysely.insertInto('saved_views').values(view).execute();
     const member = { id: '00000000-0000-4000-8000-0000000000bb', candidate_id: reg.candidate_id, kind: 'child' as const, first_name: 'Léa', age: 8, occupation: null, needs_job: 0, school_need: 'elementaire', created_at: '2027-01-04T09:00:00.000Z' };
     await t.db.kysely.insertInto('household_members').values(member).execute();
+    // A task, a free slot, an appointment and a new request given to a referent, for issue 5's routes.
+    const task = await createTask(t.s, { candidateId: reg.candidate_id, form: { title: 'Rappeler', dueOn: '2027-01-12', assigneeId: colleague.id }, by: colleague });
+    await publishSlots(t.s, { form: { mode: 'phone', day: '2027-01-20', from: '10:00', to: '11:00', duration: 30, videoUrl: '' }, by: colleague });
+    const slots = await t.db.kysely.selectFrom('appointment_slots').select('id').orderBy('starts_at').execute();
+    const appointment = await bookAppointment(t.s, { candidateId: reg.candidate_id, slotId: slots[0]!.id, form: { phone: '06 12 34 56 78', topic: null }, actor: { type: 'candidate', id: reg.candidate_id } });
+    const assignment = { id: '00000000-0000-4000-8000-0000000000cc', candidate_id: reg.candidate_id, request_id: null, agent_id: colleague.id, previous_agent_id: null, method: 'manual' as const, at: '2027-01-04T09:00:00.000Z', actor_type: 'system' as const, actor_id: null, acknowledged_at: null };
+    await t.db.kysely.withTables<ReferentTables>().insertInto('referent_assignments').values(assignment).execute();
     const ids: Record<string, string> = {
       '/admin/rencontres/': w.id,
       '/admin/candidats/': reg.candidate_id,
       '/admin/courriels/': mail.id,
       '/admin/agents/': colleague.id,
+      '/admin/taches/': task,
+      '/admin/rendez-vous/creneaux/': slots[1]!.id,
+      '/admin/rendez-vous/': appointment.appointmentId,
+      '/admin/a-faire/demandes/': assignment.id,
     };
     values = (pattern, name) => {
       if (name === 'slug') return w.slug;
@@ -76,6 +91,7 @@ describe.each(dialects())('security headers on every route, on %s', (dialect) =>
       if (name === 'n') return '0';
       if (name === 'vid') return view.id;
       if (name === 'mid') return member.id;
+      if (name === 'step') return 'vous';
       const byPrefix = Object.entries(ids).find(([prefix]) => name === 'id' && pattern.startsWith(prefix));
       if (byPrefix) return byPrefix[1];
       throw new Error(`No value for :${name} in ${pattern}: give this test a real one, so that the new route is checked for what it really answers.`);
