@@ -43,6 +43,7 @@ const PG_DB = 'nv_bench_stats';
 const pgUrl = () => Object.assign(new URL(PG_ADMIN), { pathname: `/${PG_DB}` }).toString();
 const TARGET_MS = 200;
 
+const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const log = (msg: string) => process.stdout.write(`[stats ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const round = (x: number) => Math.round(x * 10) / 10;
 const quantile = (xs: number[], q: number) => {
@@ -138,6 +139,8 @@ interface Timing {
   medianMs: number;
   p95Ms: number;
   maxMs: number;
+  /** CPU of this process per request (the app's own work; on PostgreSQL the database's is apart). */
+  medianCpuMs: number;
 }
 
 async function measure(dialect: DialectName, db: Db) {
@@ -162,22 +165,27 @@ async function measure(dialect: DialectName, db: Db) {
   if (!cookie) throw new Error(`sign-in failed: ${signIn.status}`);
 
   const once = async (url: string) => {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const res = await app.request(url, { headers: { Cookie: cookie } });
     const body = await res.text();
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     if (res.status !== 200) throw new Error(`${url}: ${res.status} ${body.slice(0, 200)}`);
-    return { ms, bytes: body.length, body };
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes: body.length, body };
   };
+  const summary = (xs: number[], cpus: number[]): Timing => ({ runs: xs.length, medianMs: round(quantile(xs, 0.5)), p95Ms: round(quantile(xs, 0.95)), maxMs: round(Math.max(...xs)), medianCpuMs: round(quantile(cpus, 0.5)) });
   const timed = async (url: string, runs = RUNS): Promise<Timing & { bytes: number }> => {
     const xs: number[] = [];
+    const cpus: number[] = [];
     let bytes = 0;
     for (let i = 0; i < runs; i++) {
       const r = await once(url);
       xs.push(r.ms);
+      cpus.push(r.cpuMs);
       bytes = r.bytes;
     }
-    return { runs, medianMs: round(quantile(xs, 0.5)), p95Ms: round(quantile(xs, 0.95)), maxMs: round(Math.max(...xs)), bytes };
+    return { ...summary(xs, cpus), bytes };
   };
 
   const year = '/admin/statistiques?annee=2025';
@@ -188,13 +196,14 @@ async function measure(dialect: DialectName, db: Db) {
   const firstJson = JSON.parse((await once(json)).body) as { registrations: number; distinctPeople: number; editions: { total: number } };
   log(`${dialect}: cold ${round(cold.ms)} ms; ${firstJson.editions.total} editions, ${firstJson.registrations} registrations, ${firstJson.distinctPeople} people in 2025`);
   const warm = await timed(year);
-  log(`${dialect}: year dashboard warm median ${warm.medianMs} ms, p95 ${warm.p95Ms} ms (${Math.round(warm.bytes / 1024)} KB)`);
+  log(`${dialect}: year dashboard warm median ${warm.medianMs} ms (CPU ${warm.medianCpuMs} ms), p95 ${warm.p95Ms} ms (${Math.round(warm.bytes / 1024)} KB); load ${loadavg()}`);
   const warmJson = await timed(json);
-  log(`${dialect}: JSON warm median ${warmJson.medianMs} ms`);
+  log(`${dialect}: JSON warm median ${warmJson.medianMs} ms (CPU ${warmJson.medianCpuMs} ms)`);
 
   // A day of activity between two views: attendance corrected at three Rencontres of the year, a
   // household asks to be accompanied, a new person's first contact. Then the dashboard again.
   const afterWrites: number[] = [];
+  const afterWritesCpu: number[] = [];
   for (let i = 0; i < 5; i++) {
     await db.transaction(async (trx) => {
       const regs = await trx
@@ -214,10 +223,12 @@ async function measure(dialect: DialectName, db: Db) {
       const at = `2025-12-${String(10 + i).padStart(2, '0')}T10:00:00.000Z`;
       await trx.insertInto('candidates').values({ id, email: `${id}@example.org`, email_normalized: `${id}@example.org`, first_name: 'Nouvelle', last_name: 'Personne', phone: null, postcode: '48000', town: null, country: 'France', project: null, household: null, horizon: null, desired_region: null, news_opt_in: 0, news_opt_in_at: null, first_source: null, first_webinar_id: null, created_at: at, updated_at: at, last_contact_at: at }).execute();
     });
-    afterWrites.push((await once(year)).ms);
+    const r = await once(year);
+    afterWrites.push(r.ms);
+    afterWritesCpu.push(r.cpuMs);
   }
-  const afterWrite: Timing = { runs: afterWrites.length, medianMs: round(quantile(afterWrites, 0.5)), p95Ms: round(quantile(afterWrites, 0.95)), maxMs: round(Math.max(...afterWrites)) };
-  log(`${dialect}: first view after writes median ${afterWrite.medianMs} ms, max ${afterWrite.maxMs} ms`);
+  const afterWrite = summary(afterWrites, afterWritesCpu);
+  log(`${dialect}: first view after writes median ${afterWrite.medianMs} ms (CPU ${afterWrite.medianCpuMs} ms), max ${afterWrite.maxMs} ms`);
 
   const tenYears = '/admin/statistiques?du=2016-01-01&au=2025-12-31';
   const tenCold = await once(tenYears);
@@ -230,6 +241,7 @@ async function measure(dialect: DialectName, db: Db) {
     yearDashboardNothingCached: round(cold.ms),
     tenYearsDashboard: { ...tenWarm, firstMs: round(tenCold.ms) },
     year2025: firstJson,
+    loadAverage: loadavg(),
     meetsTarget: warm.p95Ms < TARGET_MS && warmJson.p95Ms < TARGET_MS && afterWrite.maxMs < TARGET_MS,
   };
 }
@@ -255,7 +267,8 @@ const report = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
   dataSet: { ...SCALE, generator: GENERATOR_VERSION, now: DATA_NOW },
   targetMs: TARGET_MS,
-  note: 'Server time in the process (request to last byte). yearDashboard: /admin/statistiques?annee=2025 with facts cached; yearDashboardAfterWrites: first view after attendance changes at three Rencontres, a request and a new first contact; yearDashboardNothingCached: the very first view after migration (every fact computed).',
+  loadAverageAtEnd: loadavg(),
+  note: 'The machine has two cores; loadAverage says how busy it was with other work while measuring (wall times grow with it, CPU times much less). Server time in the process (request to last byte). yearDashboard: /admin/statistiques?annee=2025 with facts cached; yearDashboardAfterWrites: first view after attendance changes at three Rencontres, a request and a new first contact; yearDashboardNothingCached: the very first view after migration (every fact computed).',
   results,
 };
 fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });

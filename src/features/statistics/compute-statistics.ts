@@ -2,9 +2,9 @@ import type { Db } from '../../platform/db/database.ts';
 import { regionLabel, themeLabel, type Territory } from '../territory/territory.ts';
 import { abandonReasons } from '../candidates/change-stage.ts';
 import { households as householdList, labelOf, projects as projectList } from '../registrations/registration.ts';
-import { placeLabel, placeOf } from './departements.ts';
+import { placeLabel } from './departements.ts';
 import { monthLabel, periodBounds, periodMonths, shortDayLabel, zonedDate, type Period } from './period.ts';
-import { loadEditionFacts, loadMonthFacts, type EditionFacts, type FunnelFacts } from './statistics-facts.ts';
+import { FACTS_FORMAT, loadEditionFacts, loadMonthFacts, type EditionFacts, type FunnelFacts } from './statistics-facts.ts';
 import { abandonmentsIn, editionRows, followUpsAnsweredIn, installationsIn, requestsMadeIn, type Scope } from './statistics-queries.ts';
 import {
   activityLabels,
@@ -48,9 +48,11 @@ function stayedOf(f: FunnelFacts, today: string): number {
 
 function histogramsOf(f: FunnelFacts): Map<FunnelGap, Map<number, number>> {
   const byGap = new Map<FunnelGap, Map<number, number>>();
-  for (const [gap, days, n] of f.hist) {
-    let h = byGap.get(gap as FunnelGap);
-    if (!h) byGap.set(gap as FunnelGap, (h = new Map()));
+  for (const [index, days, n] of f.hist) {
+    const [a, b] = funnelGaps[index]!;
+    const gap = `${a}-${b}` as FunnelGap;
+    let h = byGap.get(gap);
+    if (!h) byGap.set(gap, (h = new Map()));
     h.set(days, (h.get(days) ?? 0) + n);
   }
   return byGap;
@@ -70,6 +72,7 @@ function funnelRow(key: string, label: string, f: FunnelFacts, today: string): F
 }
 
 const emptyFacts = (): EditionFacts => ({
+  format: FACTS_FORMAT,
   confirmed: 0,
   waitlisted: 0,
   cancelled: 0,
@@ -116,7 +119,7 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
     const c = factsOf(e.id);
     const registrations = c.confirmed + c.waitlisted;
     const held = e.starts_at <= nowIso;
-    const ret = c.registrants.reduce((a, [prev, , , n]) => (prev === null ? a : a + n), 0);
+    const ret = c.registrants.reduce((a, [prev, , n]) => (prev === null ? a : a + n), 0);
     const req = c.requests;
     const cost = e.promotion_cost_cents;
     return {
@@ -167,14 +170,11 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   // any) is before the period. On one Rencontre's page, everyone registered to it.
   let people = 0;
   const placeCounts = new Map<string, number>();
-  const places = new Map<string, string>();
+  const fromMinute = Date.parse(bounds.fromUtc) / 60_000;
   for (const c of all) {
-    for (const [prev, prefix, country, n] of c.registrants) {
-      if (!single && prev !== null && prev >= bounds.fromUtc) continue;
+    for (const [prev, place, n] of c.registrants) {
+      if (!single && prev !== null && prev >= fromMinute) continue;
       people += n;
-      const key = `${prefix}|${country}`;
-      let place = places.get(key);
-      if (place === undefined) places.set(key, (place = placeOf(prefix, country)));
       merge(placeCounts, place, n);
     }
   }

@@ -13,6 +13,8 @@ import {
   type FunnelHistogramRow,
   type FunnelStayRow,
 } from './statistics-queries.ts';
+import { placeOf } from './departements.ts';
+import { funnelGaps } from './statistics.ts';
 
 /**
  * The facts of one Rencontre and of one month of first contact, computed from the records by the
@@ -24,14 +26,19 @@ import {
  */
 
 export interface FunnelFacts {
+  format?: number;
   n: { registered: number; attended: number; asked: number; accompanied: number; installed: number };
-  /** [gap, days, households] */
-  hist: Array<[string, number, number]>;
+  /** [gap (its index in funnelGaps), days, households] */
+  hist: Array<[number, number, number]>;
   /** [installed on, left on, households]: the first installation of each household that settled. */
   stays: Array<[string, string | null, number]>;
 }
 
+/** Bumped when the shape of the facts changes: facts stored in another shape are computed again. */
+export const FACTS_FORMAT = 2;
+
 export interface EditionFacts {
+  format: number;
   confirmed: number;
   waitlisted: number;
   cancelled: number;
@@ -42,8 +49,11 @@ export interface EditionFacts {
   sources: Array<[string | null, number, number]>;
   projects: Array<[string | null, number]>;
   households: Array<[string | null, number]>;
-  /** [start of the previous Rencontre of the person or null, postcode prefix, country, people] */
-  registrants: Array<[string | null, string | null, string | null, number]>;
+  /**
+   * [start of the person's previous Rencontre in minutes since 1970 or null, where they live (a
+   * département, "pays:…" or "inconnu"), people]: enough to count each person once in any period.
+   */
+  registrants: Array<[number | null, string, number]>;
   requests: number;
   replays: { attended: number; absent: number };
   funnel: FunnelFacts;
@@ -56,6 +66,19 @@ interface StatisticsTables extends Database {
 }
 const statsDb = (db: Db) => db.kysely as unknown as Kysely<StatisticsTables>;
 
+const GAPS = funnelGaps.map(([a, b]) => `${a}-${b}`);
+
+/** Rows grouped by the edition they belong to, once (not a scan of all rows for each edition). */
+function byEdition<T extends { id: string }>(rows: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.id);
+    if (list) list.push(r);
+    else out.set(r.id, [r]);
+  }
+  return out;
+}
+
 const emptyFunnel = (): FunnelFacts => ({ n: { registered: 0, attended: 0, asked: 0, accompanied: 0, installed: 0 }, hist: [], stays: [] });
 
 function addFunnel(into: Map<string, FunnelFacts>, aggregates: Awaited<ReturnType<typeof funnel>>) {
@@ -65,7 +88,7 @@ function addFunnel(into: Map<string, FunnelFacts>, aggregates: Awaited<ReturnTyp
     return f;
   };
   for (const a of aggregates.aggregates) get(a.cohort).n = a.counts;
-  for (const h of aggregates.histograms as FunnelHistogramRow[]) get(h.cohort).hist.push([h.gap, h.days, h.count]);
+  for (const h of aggregates.histograms as FunnelHistogramRow[]) get(h.cohort).hist.push([GAPS.indexOf(h.gap), h.days, h.count]);
   for (const st of aggregates.stays as FunnelStayRow[]) get(st.cohort).stays.push([st.installedOn, st.leftOn, st.count]);
 }
 
@@ -84,15 +107,26 @@ export async function computeEditionFacts(db: Db, ids: readonly string[]): Promi
   ]);
   const funnels = new Map<string, FunnelFacts>();
   addFunnel(funnels, f);
+  const [src, prj, hh, reg] = [byEdition(sources), byEdition(projects), byEdition(households), byEdition(registrants)];
   const out = new Map<string, EditionFacts>();
   for (const id of ids) {
     const c = counts.get(id) ?? { confirmed: 0, waitlisted: 0, cancelled: 0, attendees: 0, minutesSum: 0, minutesN: 0 };
+    const people = new Map<string, [number | null, string, number]>();
+    for (const x of reg.get(id) ?? []) {
+      const prev = x.prev === null ? null : Math.floor(Date.parse(x.prev) / 60_000);
+      const place = placeOf(x.prefix, x.country);
+      const key = `${prev}|${place}`;
+      const e = people.get(key);
+      if (e) e[2] += x.count;
+      else people.set(key, [prev, place, x.count]);
+    }
     out.set(id, {
+      format: FACTS_FORMAT,
       ...c,
-      sources: sources.filter((x) => x.id === id).map((x) => [x.key, x.count, x.attendees]),
-      projects: projects.filter((x) => x.id === id).map((x) => [x.key, x.count]),
-      households: households.filter((x) => x.id === id).map((x) => [x.key, x.count]),
-      registrants: registrants.filter((x) => x.id === id).map((x) => [x.prev, x.prefix, x.country, x.count]),
+      sources: (src.get(id) ?? []).map((x) => [x.key, x.count, x.attendees]),
+      projects: (prj.get(id) ?? []).map((x) => [x.key, x.count]),
+      households: (hh.get(id) ?? []).map((x) => [x.key, x.count]),
+      registrants: [...people.values()],
       requests: requests.get(id) ?? 0,
       replays: replays.get(id) ?? { attended: 0, absent: 0 },
       funnel: funnels.get(id) ?? emptyFunnel(),
@@ -140,7 +174,9 @@ export async function loadEditionFacts(db: Db, editions: ReadonlyArray<{ id: str
     const cached = new Map(rows.map((r) => [r.webinar_id, r]));
     for (const e of part) {
       const c = cached.get(e.id);
-      if (c && Number(c.version) === e.version) out.set(e.id, JSON.parse(c.data) as EditionFacts);
+      if (!c || Number(c.version) !== e.version) continue;
+      const facts = JSON.parse(c.data) as EditionFacts;
+      if (facts.format === FACTS_FORMAT) out.set(e.id, facts);
     }
   }
   const stale = editions.filter((e) => !out.has(e.id));
@@ -196,7 +232,8 @@ export async function loadMonthFacts(db: Db, zone: string, months: readonly Coho
   const stale: CohortMonth[] = [];
   for (const m of months) {
     const c = cached.get(m.month);
-    if (c && c.stamp === stampOf(m)) out.set(m.month, JSON.parse(c.data) as FunnelFacts);
+    const facts = c && c.stamp === stampOf(m) ? (JSON.parse(c.data) as FunnelFacts) : null;
+    if (facts && facts.format === FACTS_FORMAT) out.set(m.month, facts);
     else stale.push(m);
   }
   if (stale.length === 0) return out;
@@ -213,7 +250,7 @@ export async function loadMonthFacts(db: Db, zone: string, months: readonly Coho
     const facts = new Map<string, FunnelFacts>();
     addFunnel(facts, await funnel(db.kysely, db.dialect, { kind: 'month', months: run, endUtc: run[run.length - 1]!.endUtc }));
     for (const m of run) {
-      const f = facts.get(m.month) ?? emptyFunnel();
+      const f = { ...(facts.get(m.month) ?? emptyFunnel()), format: FACTS_FORMAT };
       out.set(m.month, f);
       store.push({ zone, month: m.month, stamp: stampOf(m), data: JSON.stringify(f), computed_at: at });
     }
