@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { AdminEnv } from '../../areas/admin/admin-env.ts';
 import type { Site } from '../../areas/public/layout.tsx';
@@ -11,6 +12,8 @@ import { closeTask, createTask, updateTask } from './manage-tasks.ts';
 import { canChangeTask, localToday, taskErrors, taskFormSchema } from './task.ts';
 import { findTask, tasksOfAgent } from './tasks-repository.ts';
 import { CancelTaskPage, TaskFormPage, TaskListPage } from './views/task-pages.tsx';
+
+const SUBMISSION = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const taskFlash: Record<string, string> = {
   tache: 'La tâche est enregistrée.',
@@ -48,7 +51,7 @@ export function taskAdminRoutes(s: Services, site: Site) {
     return p;
   };
 
-  const formPage = async (c: Context<AdminEnv>, o: { heading: string; action: string; values: Record<string, string>; errors: FieldErrors; candidate: { id: string; name: string } | null; retour: string; submitLabel: string }, status: 200 | 409 | 422 = 200) =>
+  const formPage = async (c: Context<AdminEnv>, o: { heading: string; action: string; values: Record<string, string>; errors: FieldErrors; candidate: { id: string; name: string } | null; retour: string; submitLabel: string; submission?: string }, status: 200 | 409 | 422 = 200) =>
     sendPage(c, <TaskFormPage {...frame(c)} {...o} agents={await activeAgents()} />, status);
 
   app.get('/taches', async (c) => {
@@ -75,15 +78,18 @@ export function taskAdminRoutes(s: Services, site: Site) {
       // By default the task goes to the household's referent, or to whoever writes it.
       const agents = await activeAgents();
       const assigneeId = person?.referent_id && agents.some((a) => a.id === person.referent_id) ? person.referent_id : me.id;
-      return formPage(c, { heading, action, values: { assigneeId, dueOn: today() }, errors: {}, candidate, retour, submitLabel: 'Enregistrer la tâche' });
+      return formPage(c, { heading, action, values: { assigneeId, dueOn: today() }, errors: {}, candidate, retour, submitLabel: 'Enregistrer la tâche', submission: randomUUID() });
     }
     const body = c.get('form');
+    // The form's own key: sent twice (a double click), it makes one task.
+    const submission = SUBMISSION.test(body.submission ?? '') ? body.submission! : randomUUID();
+    const again = { heading, action, values: body, candidate, retour, submitLabel: 'Enregistrer la tâche', submission };
     const parsed = taskFormSchema(today()).safeParse(body);
-    if (!parsed.success) return formPage(c, { heading, action, values: body, errors: taskErrors(parsed.error), candidate, retour, submitLabel: 'Enregistrer la tâche' }, 422);
+    if (!parsed.success) return formPage(c, { ...again, errors: taskErrors(parsed.error) }, 422);
     try {
-      await createTask(s, { candidateId: person?.id ?? null, form: parsed.data, by: me, ip: ip(c) });
+      await createTask(s, { taskId: submission, candidateId: person?.id ?? null, form: parsed.data, by: me, ip: ip(c) });
     } catch (e) {
-      if (e instanceof DomainError && e.code === 'assignee-inactive') return formPage(c, { heading, action, values: body, errors: { assigneeId: e.message }, candidate, retour, submitLabel: 'Enregistrer la tâche' }, 422);
+      if (e instanceof DomainError && e.code === 'assignee-inactive') return formPage(c, { ...again, errors: { assigneeId: e.message } }, 422);
       throw e;
     }
     return c.redirect(withFlash(retour, 'tache'), 303);

@@ -32,9 +32,10 @@ async function taskTimeline(trx: Q, e: { task: Pick<TaskTable, 'id' | 'candidate
 
 /**
  * An agent writes a task with a due day, for themselves or a colleague, on a household's file or on
- * its own. Keeps: only an active agent can be given a task; the file's timeline says it; audited.
+ * its own. Keeps: only an active agent can be given a task; a form sent twice makes one task (its
+ * submission key is the task's id); the file's timeline says it; audited.
  */
-export async function createTask(s: Services, input: { candidateId: string | null; form: TaskForm; by: AgentRow; ip?: string | null }): Promise<string> {
+export async function createTask(s: Services, input: { taskId?: string; candidateId: string | null; form: TaskForm; by: AgentRow; ip?: string | null }): Promise<string> {
   return s.db.transaction(async (trx) => {
     const now = s.clock.now();
     const assignee = await activeAgent(trx, input.form.assigneeId);
@@ -42,7 +43,9 @@ export async function createTask(s: Services, input: { candidateId: string | nul
       const exists = await trx.selectFrom('candidates').select('id').where('id', '=', input.candidateId).executeTakeFirst();
       if (!exists) throw new NotFound('Dossier introuvable');
     }
-    const id = randomUUID();
+    const id = input.taskId ?? randomUUID();
+    const sent = await trx.selectFrom('tasks').select('id').where('id', '=', id).executeTakeFirst();
+    if (sent) return id;
     const task = { id, candidate_id: input.candidateId, title: input.form.title, due_on: input.form.dueOn };
     await trx
       .withTables<TaskTables>()

@@ -57,16 +57,21 @@ describe.each(dialects())('referents’ tasks on %s', (dialect) => {
     expect(form).toContain('value="2027-01-04"');
     expect(form).toContain('N’y notez pas d’information sur la santé');
 
-    const bad = await asBruno.post(`/admin/candidats/${candidateId}/taches/nouvelle`, { title: '', dueOn: '2027-01-01', assigneeId: ana.id });
+    const key = /name="submission" value="([0-9a-f-]{36})"/.exec(form)![1]!;
+    const bad = await asBruno.post(`/admin/candidats/${candidateId}/taches/nouvelle`, { title: '', dueOn: '2027-01-01', assigneeId: ana.id, submission: key });
     expect(bad.status).toBe(422);
     const html = await bad.text();
+    expect(html).toContain(`name="submission" value="${key}"`);
     expect(html).toContain('<title>Erreur : ');
     expect(html).toContain('<a href="#f-title">Décrivez la tâche');
     expect(html).toContain('<a href="#f-dueOn">La date doit être aujourd’hui ou plus tard</a>');
     expect(await t.db.kysely.selectFrom('tasks').select('id').execute()).toHaveLength(0);
 
-    const ok = await asBruno.post(`/admin/candidats/${candidateId}/taches/nouvelle`, { title: 'Rappeler le 12', dueOn: '12/01/2027', assigneeId: ana.id });
+    // The form's key survives the error page; sent twice (a double click), it makes one task.
+    const submission = /name="submission" value="([0-9a-f-]{36})"/.exec(html)![1]!;
+    const ok = await asBruno.post(`/admin/candidats/${candidateId}/taches/nouvelle`, { title: 'Rappeler le 12', dueOn: '12/01/2027', assigneeId: ana.id, submission });
     expect(ok.status).toBe(303);
+    expect((await asBruno.post(`/admin/candidats/${candidateId}/taches/nouvelle`, { title: 'Rappeler le 12', dueOn: '12/01/2027', assigneeId: ana.id, submission })).status).toBe(303);
     expect(ok.headers.get('location')).toBe(`/admin/candidats/${candidateId}?ok=tache`);
     const task = await t.db.kysely.selectFrom('tasks').selectAll().executeTakeFirstOrThrow();
     expect(task).toMatchObject({ candidate_id: candidateId, assignee_id: ana.id, title: 'Rappeler le 12', due_on: '2027-01-12', status: 'open', source: 'agent', created_by: bruno.id });

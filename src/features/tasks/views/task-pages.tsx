@@ -101,6 +101,8 @@ export function TaskFormPage(
     candidate: { id: string; name: string } | null;
     retour: string;
     submitLabel: string;
+    /** The key that makes a new task's form count once, however many times it is sent. */
+    submission?: string;
   },
 ) {
   return (
@@ -113,7 +115,7 @@ export function TaskFormPage(
       ) : null}
       <form method="post" action={p.action} novalidate>
         <ErrorSummary errors={p.errors} order={taskFieldOrder} />
-        <HiddenFields fields={{ _csrf: p.csrf, retour: p.retour }} />
+        <HiddenFields fields={{ _csrf: p.csrf, retour: p.retour, submission: p.submission }} />
         <TextInput name="title" label="Tâche" hint="Par exemple : « Rappeler le 12 », « Envoyer les offres de reprise ». N’y notez pas d’information sur la santé ni d’autre donnée sensible." value={p.values.title} errors={p.errors} maxlength={TITLE_MAX} autocomplete="off" />
         <TextInput name="dueOn" type="date" label="À faire le" hint="Par exemple : 12/01/2027. Un rappel part par e-mail ce matin-là." value={p.values.dueOn} errors={p.errors} width="quarter" />
         <Select name="assigneeId" label="Par" value={p.values.assigneeId} errors={p.errors} options={p.agents.map((a) => ({ value: a.id, label: a.name }))} />
