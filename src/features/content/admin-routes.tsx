@@ -73,80 +73,86 @@ export function contentAdminRoutes(s: Services, site: Site) {
     return sendPage(c, <ContentListPage {...frame(c)} pages={pages} stale={staleFigures(pages, s.clock.now())} communes={Number(count.n)} />);
   });
 
-  app.get('/contenus/:kind/:key', async (c) => renderEdit(c, await loadPage(s, c.req.param('kind'), c.req.param('key'))));
+  // One set of routes per kind of page; the address names it (sections/acces, regions/aubrac).
+  for (const kind of ['sections', 'regions'] as const) {
+    app.get(`/contenus/${kind}/:key`, async (c) => renderEdit(c, await loadPage(s, kind, c.req.param('key'))));
 
-  app.post('/contenus/:kind/:key', async (c) => {
-    const page = await loadPage(s, c.req.param('kind'), c.req.param('key'));
-    const values = c.get('form');
-    const parsed = parseContentForm(values, await imageIdsOf(s.db.kysely, page.key));
-    if ('errors' in parsed) return renderEdit(c, page, { values, errors: parsed.errors }, 422);
-    try {
-      await saveContentPage(s, { pageKey: page.key, base: parsed.base, document: parsed.document, comment: parsed.comment, agent: c.get('agent'), actor: actor(c) });
-    } catch (e) {
-      if (e instanceof DomainError && e.code === 'content-conflict') {
-        // Their text is kept in the form; the version they now build on is the latest one.
-        const fresh = await loadPage(s, c.req.param('kind'), c.req.param('key'));
-        return renderEdit(c, fresh, { values: { ...values, base: String(fresh.version?.number ?? 0) }, errors: { title: e.message } }, 409);
-      }
-      throw e;
-    }
-    return c.redirect(`${adminPagePath(page)}?ok=enregistree`, 303);
-  });
-
-  app.get('/contenus/:kind/:key/versions', async (c) => {
-    const page = await loadPage(s, c.req.param('kind'), c.req.param('key'));
-    return sendPage(c, <ContentHistoryPage {...frame(c)} page={page} versions={await listVersions(s.db.kysely, page.key)} />);
-  });
-
-  app.get('/contenus/:kind/:key/versions/:n{[0-9]+}', async (c) => {
-    const page = await loadPage(s, c.req.param('kind'), c.req.param('key'));
-    const version = await findVersion(s.db.kysely, page.key, Number(c.req.param('n')));
-    if (!version || !page.version) throw new NotFound('Cette version n’existe pas.');
-    return sendPage(c, <ContentVersionPage {...frame(c)} page={page} version={version} current={page.version} />);
-  });
-
-  app.post('/contenus/:kind/:key/versions/:n{[0-9]+}/restaurer', async (c) => {
-    const page = await loadPage(s, c.req.param('kind'), c.req.param('key'));
-    const base = Number.parseInt(c.get('form').base ?? '', 10);
-    await restoreContentVersion(s, { pageKey: page.key, number: Number(c.req.param('n')), base: Number.isInteger(base) ? base : -1, agent: c.get('agent'), actor: actor(c) });
-    return c.redirect(`${adminPagePath(page)}?ok=restauree`, 303);
-  });
-
-  /**
-   * An image for a page, as multipart: the application lets such a body reach 8 MB only behind a
-   * session (app.tsx); the guard has already checked the CSRF token read from it.
-   */
-  app.post('/contenus/:kind/:key/images', async (c) => {
-    const page = await loadPage(s, c.req.param('kind'), c.req.param('key'));
-    const body = await c.req.parseBody();
-    const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).trim() : '');
-    const uploadValues = { alt: text('alt'), caption: text('caption'), credit: text('credit') };
-    const errors: FieldErrors = {};
-    const file = body.file;
-    let bytes: Uint8Array | null = null;
-    if (!(file instanceof File) || file.size === 0) errors.file = 'Choisissez une photo à envoyer.';
-    else bytes = new Uint8Array(await file.arrayBuffer());
-    if (!uploadValues.alt) errors.alt = 'Décrivez l’image pour les personnes qui ne la voient pas : le texte alternatif est obligatoire.';
-    else if (uploadValues.alt.length > 250) errors.alt = 'Le texte alternatif est trop long : 250 caractères au plus.';
-    let image: Awaited<ReturnType<typeof prepareWebImage>> | null = null;
-    if (bytes) {
+    app.post(`/contenus/${kind}/:key`, async (c) => {
+      const page = await loadPage(s, kind, c.req.param('key'));
+      const values = c.get('form');
+      const parsed = parseContentForm(values, await imageIdsOf(s.db.kysely, page.key));
+      if ('errors' in parsed) return renderEdit(c, page, { values, errors: parsed.errors }, 422);
       try {
-        image = await prepareWebImage(bytes);
+        await saveContentPage(s, { pageKey: page.key, base: parsed.base, document: parsed.document, comment: parsed.comment, agent: c.get('agent'), actor: actor(c) });
       } catch (e) {
-        if (!(e instanceof ImageRefused)) throw e;
-        errors.file = e.message;
+        if (e instanceof DomainError && e.code === 'content-conflict') {
+          // Their text is kept in the form; the version they now build on is the latest one.
+          const fresh = await loadPage(s, kind, c.req.param('key'));
+          return renderEdit(c, fresh, { values: { ...values, base: String(fresh.version?.number ?? 0) }, errors: { title: e.message } }, 409);
+        }
+        throw e;
       }
-    }
-    if (Object.keys(errors).length || !image) return renderEdit(c, page, { uploadErrors: errors, uploadValues }, 422);
-    const base = Number.parseInt(text('base'), 10);
-    try {
-      await addContentImage(s, { pageKey: page.key, base: Number.isInteger(base) ? base : -1, image, ...uploadValues, currentDocument: page.document, agent: c.get('agent'), actor: actor(c) });
-    } catch (e) {
-      if (e instanceof DomainError && e.code === 'content-conflict') return renderEdit(c, page, { uploadErrors: { file: e.message }, uploadValues }, 409);
-      throw e;
-    }
-    return c.redirect(`${adminPagePath(page)}?ok=image#ajouter-une-image`, 303);
-  });
+      return c.redirect(`${adminPagePath(page)}?ok=enregistree`, 303);
+    });
+
+    app.get(`/contenus/${kind}/:key/versions`, async (c) => {
+      const page = await loadPage(s, kind, c.req.param('key'));
+      return sendPage(c, <ContentHistoryPage {...frame(c)} page={page} versions={await listVersions(s.db.kysely, page.key)} />);
+    });
+
+    app.get(`/contenus/${kind}/:key/versions/:n`, async (c) => {
+      const page = await loadPage(s, kind, c.req.param('key'));
+      const n = c.req.param('n');
+      const version = /^[1-9][0-9]{0,8}$/.test(n) ? await findVersion(s.db.kysely, page.key, Number(n)) : undefined;
+      if (!version || !page.version) throw new NotFound('Cette version n’existe pas.');
+      return sendPage(c, <ContentVersionPage {...frame(c)} page={page} version={version} current={page.version} />);
+    });
+
+    app.post(`/contenus/${kind}/:key/versions/:n/restaurer`, async (c) => {
+      const page = await loadPage(s, kind, c.req.param('key'));
+      const base = Number.parseInt(c.get('form').base ?? '', 10);
+      const n = c.req.param('n');
+      if (!/^[1-9][0-9]{0,8}$/.test(n)) throw new NotFound('Cette version n’existe pas.');
+      await restoreContentVersion(s, { pageKey: page.key, number: Number(n), base: Number.isInteger(base) ? base : -1, agent: c.get('agent'), actor: actor(c) });
+      return c.redirect(`${adminPagePath(page)}?ok=restauree`, 303);
+    });
+
+    /**
+     * An image for a page, as multipart: the application lets such a body reach 8 MB only behind a
+     * session (app.tsx); the guard has already checked the CSRF token read from it.
+     */
+    app.post(`/contenus/${kind}/:key/images`, async (c) => {
+      const page = await loadPage(s, kind, c.req.param('key'));
+      const body = await c.req.parseBody();
+      const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).trim() : '');
+      const uploadValues = { alt: text('alt'), caption: text('caption'), credit: text('credit') };
+      const errors: FieldErrors = {};
+      const file = body.file;
+      let bytes: Uint8Array | null = null;
+      if (!(file instanceof File) || file.size === 0) errors.file = 'Choisissez une photo à envoyer.';
+      else bytes = new Uint8Array(await file.arrayBuffer());
+      if (!uploadValues.alt) errors.alt = 'Décrivez l’image pour les personnes qui ne la voient pas : le texte alternatif est obligatoire.';
+      else if (uploadValues.alt.length > 250) errors.alt = 'Le texte alternatif est trop long : 250 caractères au plus.';
+      let image: Awaited<ReturnType<typeof prepareWebImage>> | null = null;
+      if (bytes) {
+        try {
+          image = await prepareWebImage(bytes);
+        } catch (e) {
+          if (!(e instanceof ImageRefused)) throw e;
+          errors.file = e.message;
+        }
+      }
+      if (Object.keys(errors).length || !image) return renderEdit(c, page, { uploadErrors: errors, uploadValues }, 422);
+      const base = Number.parseInt(text('base'), 10);
+      try {
+        await addContentImage(s, { pageKey: page.key, base: Number.isInteger(base) ? base : -1, image, ...uploadValues, currentDocument: page.document, agent: c.get('agent'), actor: actor(c) });
+      } catch (e) {
+        if (e instanceof DomainError && e.code === 'content-conflict') return renderEdit(c, page, { uploadErrors: { file: e.message }, uploadValues }, 409);
+        throw e;
+      }
+      return c.redirect(`${adminPagePath(page)}?ok=image#ajouter-une-image`, 303);
+    });
+  }
 
   app.get('/communes', async (c) => {
     const query = (c.req.query('q') ?? '').slice(0, 80);

@@ -19,6 +19,8 @@ import { LivingIndexPage, LivingRegionPage, LivingSectionPage } from './views/li
  */
 const PAGE_TTL_MS = 5_000;
 const IMAGE_CACHE_ENTRIES = 64;
+/** Page keys are lower case, digits and hyphens: anything else is no page of ours. */
+const KEY = /^[a-z0-9-]{1,60}$/;
 
 async function nextRencontre(s: Services): Promise<Webinar | null> {
   const upcoming = await listUpcomingWebinars(s.db.kysely, s.clock.now(), 4);
@@ -62,8 +64,9 @@ export function contentPublicRoutes(s: Services, site: Site) {
     }),
   );
 
-  app.get(`${base}/regions/:key{[a-z0-9-]+}`, (c) => {
+  app.get(`${base}/regions/:key`, (c) => {
     const key = c.req.param('key');
+    if (!KEY.test(key)) throw new NotFound('Cette page n’existe pas.');
     return cached(c, `region:${key}`, async () => {
       const [all, next] = await Promise.all([loadContentPages(s), nextRencontre(s)]);
       const page = published(all, pageKey({ kind: 'region', key }));
@@ -73,8 +76,9 @@ export function contentPublicRoutes(s: Services, site: Site) {
     });
   });
 
-  app.get(`${base}/:key{[a-z0-9-]+}`, (c) => {
+  app.get(`${base}/:key`, (c) => {
     const key = c.req.param('key');
+    if (!KEY.test(key)) throw new NotFound('Cette page n’existe pas.');
     return cached(c, `section:${key}`, async () => {
       const [all, next] = await Promise.all([loadContentPages(s), nextRencontre(s)]);
       const page = published(all, pageKey({ kind: 'section', key }));
@@ -89,8 +93,10 @@ export function contentPublicRoutes(s: Services, site: Site) {
    * served (WebP re-encoded from a checked image), with its own type, never sniffed (nosniff is on
    * every response), and as an inline file named after its id (ASVS 5.4.1).
    */
-  app.get('/contenus/images/:file{[0-9a-f-]{36}\\.webp}', async (c) => {
-    const id = c.req.param('file').slice(0, -'.webp'.length);
+  app.get('/contenus/images/:key', async (c) => {
+    const file = /^([0-9a-f-]{36})\.webp$/.exec(c.req.param('key'));
+    if (!file) throw new NotFound('Cette image n’existe pas.');
+    const id = file[1]!;
     let entry = images.get(id);
     if (!entry) {
       const row = await findImage(s.db.kysely, id);

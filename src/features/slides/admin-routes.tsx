@@ -32,8 +32,9 @@ export function slidesAdminRoutes(s: Services, site: Site) {
   };
   const path = (d: Deck) => `/admin/rencontres/${d.webinar.id}/diaporama`;
   const slideNumber = (c: Env, d: Deck) => {
-    const n = Number(c.req.param('n'));
-    if (!Number.isInteger(n) || n < 1 || n > d.slides.length) throw new NotFound('Cette diapositive n’existe pas.');
+    const raw = c.req.param('n') ?? '';
+    const n = /^[1-9][0-9]{0,3}$/.test(raw) ? Number(raw) : 0;
+    if (n < 1 || n > d.slides.length) throw new NotFound('Cette diapositive n’existe pas.');
     return n;
   };
   const change = async (c: Env, d: Deck, ch: PlanChange, ok = 'modifie') => {
@@ -116,12 +117,12 @@ export function slidesAdminRoutes(s: Services, site: Site) {
     return c.redirect(`${path(d)}?ok=reinitialise`, 303);
   });
 
-  app.get('/rencontres/:id/diaporama/presenter/:n{[0-9]+}', async (c) => {
+  app.get('/rencontres/:id/diaporama/presenter/:n', async (c) => {
     const d = await load(c);
     return sendPage(c, <PresenterPage site={site} deck={d} current={slideNumber(c, d)} now={s.clock.now()} />);
   });
 
-  app.get('/rencontres/:id/diaporama/notes/:n{[0-9]+}', async (c) => {
+  app.get('/rencontres/:id/diaporama/notes/:n', async (c) => {
     const d = await load(c);
     return sendPage(c, <NotesPage site={site} deck={d} current={slideNumber(c, d)} now={s.clock.now()} />);
   });
