@@ -59,7 +59,7 @@ describe.each(dialects())('the candidates list and board on %s', (dialect) => {
     expect(textOf(await (await admin.get('/admin/candidats?q=personne')).text())).toContain('Aucune fiche ne correspond.');
   });
 
-  it('filters by stage, referent, project (the registration answer counts until a type is set), region, source, horizon and last contact; sorts both ways', async () => {
+  it('filters by stage, referent, project (the registration answer counts until a type is set), region, source, horizon and last contact; sorts by name or last activity, both ways', async () => {
     const referent = await makeAgent(t, 'referent', { name: 'Julien Référent' });
     await t.db.kysely.updateTable('candidates').set({ referent_id: referent.id }).where('id', '=', ids.karim!).execute();
     await changeStage(t.db.kysely, { candidateId: ids.karim!, to: 'accompanied', at: t.clock.now(), actor: { type: 'system', id: null } });
@@ -82,8 +82,7 @@ describe.each(dialects())('the candidates list and board on %s', (dialect) => {
     expect(await list('region=margeride&horizon=6-12-mois')).toEqual(['ARNAL Zoé']);
     expect(await list('tri=nom')).toEqual(['ARNAL Zoé', 'BENALI Karim', 'LEFÈVRE Hélène']);
     expect(await list('tri=nom&ordre=desc')).toEqual(['LEFÈVRE Hélène', 'BENALI Karim', 'ARNAL Zoé']);
-    expect(await list('tri=creation&ordre=asc')).toEqual(['LEFÈVRE Hélène', 'BENALI Karim', 'ARNAL Zoé']);
-    expect(await list('tri=etape&ordre=desc')).toEqual(['BENALI Karim', 'ARNAL Zoé', 'LEFÈVRE Hélène']);
+    expect(await list('ordre=asc')).toEqual(['LEFÈVRE Hélène', 'ARNAL Zoé', 'BENALI Karim']);
     // Unknown values fall back to the defaults instead of failing.
     expect(await list('etape=nimporte&tri=x&page=-3')).toHaveLength(3);
     const html = await (await admin.get('/admin/candidats?tri=nom')).text();
@@ -104,6 +103,10 @@ describe.each(dialects())('the candidates list and board on %s', (dialect) => {
     const second = names(await (await admin.get('/admin/candidats?horizon=plus-1-an&tri=nom&page=2')).text());
     expect(second).toHaveLength(11);
     expect(second.at(-1)).toBe('NOM59 Prénom');
+    // A search counts its matches as it reads them, on every page, even past the last one.
+    expect(textOf(await (await admin.get('/admin/candidats?q=prenom&page=2')).text())).toContain('60 fiches correspondent aux filtres.');
+    expect(names(await (await admin.get('/admin/candidats?q=prenom&page=2')).text())).toHaveLength(10);
+    expect(textOf(await (await admin.get('/admin/candidats?q=prenom&page=5')).text())).toContain('60 fiches correspondent aux filtres.');
   });
 
   it('saves the current search as a view of one’s own, lists it, deletes it after a confirmation; another agent’s view is not found', async () => {

@@ -77,12 +77,12 @@ export function candidateAdminRoutes(s: Services, site: Site) {
   const who = (f: CandidateRow) => ({ id: f.id, name: `${f.first_name} ${f.last_name}` });
   const backToFile = (c: Context<AdminEnv>, id: string, ok: string) => c.redirect(`/admin/candidats/${id}?ok=${ok}`, 303);
   const activeAgents = () => db.selectFrom('agents').select(['id', 'name']).where('status', '=', 'active').orderBy('name').execute();
-  const ctx = (c: Context<AdminEnv>) => ({ agentId: c.get('agent').id, now: s.clock.now() });
+  const ctx = (c: Context<AdminEnv>) => ({ agentId: c.get('agent').id, now: s.clock.now(), dialect: s.db.dialect });
 
   // ---------- the list ----------
 
   const listPage = async (c: Context<AdminEnv>, filters: CandidateFilters, extra: { viewErrors?: FieldErrors; viewName?: string; assignErrors?: FieldErrors } = {}, status: 200 | 422 = 200) => {
-    const [{ rows, total }, agents, sources, views] = await Promise.all([findCandidates(db, filters, ctx(c)), activeAgents(), candidateSources(db), savedViewsOf(db, c.get('agent').id)]);
+    const [{ rows, total }, agents, sources, views] = await Promise.all([findCandidates(s.db, filters, ctx(c)), activeAgents(), candidateSources(db), savedViewsOf(db, c.get('agent').id)]);
     return sendPage(c, <CandidatesListPage {...frame(c)} filters={filters} rows={rows} total={total} agents={agents} sources={sources} views={views} isAdmin={canActOnMany(c.get('agent'))} {...extra} />, status);
   };
   const filtersFrom = (query: string) => candidateFiltersSchema.parse(Object.fromEntries(new URLSearchParams(query)));
@@ -93,7 +93,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
     app.get(`/candidats/export.${format}`, async (c) => {
       await adminOnly(c);
       const filters = candidateFiltersSchema.parse(c.req.query());
-      const rows = await allCandidates(db, filters, ctx(c));
+      const rows = await allCandidates(s.db, filters, ctx(c));
       const communes = new Map((await db.selectFrom('communes').select(['code', 'name', 'postcodes']).execute()).map((r) => [r.code, communeLabel({ name: r.name, postcodes: JSON.parse(r.postcodes) as string[] })]));
       await recordAudit(db, s.clock.now(), { type: 'agent', id: c.get('agent').id, ip: clientIp(c, s.config.trustProxy) }, 'candidates.exported', null, {
         format,
@@ -149,7 +149,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
   app.get('/candidats/tableau', async (c) => {
     const mine = c.req.query('referent') === 'moi';
     const perColumn = 8;
-    const columns = await boardColumns(db, perColumn, mine ? c.get('agent').id : null);
+    const columns = await boardColumns(s.db, perColumn, mine ? c.get('agent').id : null);
     return sendPage(c, <BoardPage {...frame(c)} columns={columns} mine={mine} perColumn={perColumn} />);
   });
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
+import type { Db, DialectName } from '../../platform/db/database.ts';
 import type { CandidateStage, Database } from '../../platform/db/schema.ts';
 import { stages } from './change-stage.ts';
 import { projectTypes, projectValuesMatching, quietPeriods, searchNeedle } from './candidate-file.ts';
@@ -16,7 +17,8 @@ export const candidateFiltersSchema = z.object({
   source: z.string().max(100).catch('').default(''),
   horizon: z.enum(['', ...horizons.map((h) => h.value)] as [string, ...string[]]).catch('').default(''),
   calme: z.enum(['', ...quietPeriods.map((p) => p.value)] as [string, ...string[]]).catch('').default(''),
-  tri: z.enum(['activite', 'nom', 'creation', 'etape']).catch('activite').default('activite'),
+  /** The orders an index serves (candidates_list_activity, candidates_list_name): fast at any depth. */
+  tri: z.enum(['activite', 'nom']).catch('activite').default('activite'),
   ordre: z.enum(['', 'asc', 'desc']).catch('').default(''),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
@@ -30,7 +32,7 @@ export const FILTER_KEYS = ['q', 'etape', 'referent', 'projet', 'region', 'sourc
 /** The direction a sort goes when the agent has not said: the most recent first, names from A. */
 export function sortDirection(f: CandidateFilters): 'asc' | 'desc' {
   if (f.ordre) return f.ordre;
-  return f.tri === 'nom' || f.tri === 'etape' ? 'asc' : 'desc';
+  return f.tri === 'nom' ? 'asc' : 'desc';
 }
 
 export function isFiltered(f: CandidateFilters): boolean {
@@ -79,8 +81,14 @@ export interface CandidateListRow {
   lastActivityAt: string | null;
 }
 
+export interface ListContext {
+  agentId: string;
+  now: Date;
+  dialect: DialectName;
+}
+
 /** Files kept only for the record after a merge are never listed. */
-function filtered(db: Kysely<Database>, f: CandidateFilters, ctx: { agentId: string; now: Date }) {
+function filtered(db: Kysely<Database>, f: CandidateFilters, ctx: ListContext) {
   let q = db.selectFrom('candidates as c').where('c.merged_into_id', 'is', null);
   if (f.etape) q = q.where('c.stage', '=', f.etape as CandidateStage);
   if (f.referent === 'aucun') q = q.where('c.referent_id', 'is', null);
@@ -97,17 +105,18 @@ function filtered(db: Kysely<Database>, f: CandidateFilters, ctx: { agentId: str
   if (f.horizon) q = q.where('c.horizon', '=', f.horizon);
   if (f.calme) q = q.where('c.last_activity_at', '<', new Date(ctx.now.getTime() - Number(f.calme) * 86_400_000).toISOString());
   const needle = searchNeedle(f.q);
-  if (needle) q = q.where(sql<boolean>`c.search_text like ${`%${needle.replace(/[\\%_]/g, (m) => `\\${m}`)}%`} escape '\\'`);
+  if (needle) {
+    const like = sql<boolean>`c.search_text like ${`%${needle.replace(/[\\%_]/g, (m) => `\\${m}`)}%`} escape '\\'`;
+    // A search matches few files: told so, SQLite reads its own index (candidates_list_search) and
+    // sorts the few, instead of walking the whole list in order; PostgreSQL estimates it by itself.
+    q = q.where(ctx.dialect === 'sqlite' ? sql<boolean>`unlikely(${like})` : like);
+  }
   return q;
 }
 
-const stageOrder = sql<number>`case c.stage ${sql.join(
-  stages.map((s, i) => sql`when ${s.value} then ${i}`),
-  sql` `,
-)} else 0 end`;
-
-function withColumns(q: ReturnType<typeof filtered>) {
-  return q
+function withColumns(db: Kysely<Database>) {
+  return db
+    .selectFrom('candidates as c')
     .leftJoin('agents as a', 'a.id', 'c.referent_id')
     .leftJoin('webinars as w', 'w.id', 'c.first_webinar_id')
     .select([
@@ -142,35 +151,68 @@ function withColumns(q: ReturnType<typeof filtered>) {
     ]);
 }
 
-function ordered<T extends ReturnType<typeof withColumns>>(q: T, f: CandidateFilters): T {
+/** The ids of the files that match, in the page's order: read from an index that holds every filter. */
+function orderedIds(db: Kysely<Database>, f: CandidateFilters, ctx: ListContext) {
   const dir = sortDirection(f);
-  if (f.tri === 'nom') return q.orderBy('c.last_name', dir).orderBy('c.first_name', dir).orderBy('c.id') as T;
-  if (f.tri === 'creation') return q.orderBy('c.created_at', dir).orderBy('c.id') as T;
-  if (f.tri === 'etape') return q.orderBy(stageOrder, dir).orderBy('c.last_activity_at', 'desc').orderBy('c.id') as T;
-  return q.orderBy('c.last_activity_at', dir).orderBy('c.id') as T;
+  const q = filtered(db, f, ctx).select('c.id');
+  // The id breaks ties in the same direction, so that one index gives the whole order.
+  if (f.tri === 'nom') return q.orderBy('c.last_name', dir).orderBy('c.first_name', dir).orderBy('c.id', dir);
+  return q.orderBy('c.last_activity_at', dir).orderBy('c.id', dir);
 }
 
-/** One page of files with the total that matches the filters. */
-export async function findCandidates(db: Kysely<Database>, f: CandidateFilters, ctx: { agentId: string; now: Date }): Promise<{ rows: CandidateListRow[]; total: number }> {
-  const base = filtered(db, f, ctx);
-  const [rows, count] = await Promise.all([
-    ordered(withColumns(base), f)
-      .limit(CANDIDATES_PAGE_SIZE)
-      .offset((f.page - 1) * CANDIDATES_PAGE_SIZE)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows: rows as CandidateListRow[], total: Number(count.n) };
+async function rowsOf(db: Kysely<Database>, ids: string[]): Promise<CandidateListRow[]> {
+  if (ids.length === 0) return [];
+  const rows = (await withColumns(db).where('c.id', 'in', ids).execute()) as CandidateListRow[];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)!);
 }
 
-/** Every file that matches the filters, for an export. */
-export async function allCandidates(db: Kysely<Database>, f: CandidateFilters, ctx: { agentId: string; now: Date }): Promise<CandidateListRow[]> {
-  return (await ordered(withColumns(filtered(db, f, ctx)), f).execute()) as CandidateListRow[];
+/**
+ * Reads of the list. On PostgreSQL, in a transaction that tells the planner what a page read at
+ * random costs here: the list's indexes are a third of the table and stay in memory, but with the
+ * default cost (4, for spinning disks) a count reads the whole table instead of one of them, several
+ * times slower. 1.1 is the usual value for SSDs and cached data; it holds for these reads only.
+ */
+async function listRead<T>(db: Db, fn: (q: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (db.dialect !== 'postgres') return fn(db.kysely);
+  return db.kysely.transaction().execute(async (trx) => {
+    await sql`set local random_page_cost = 1.1`.execute(trx);
+    return fn(trx);
+  });
 }
 
-/** The campaign sources seen as first source, for the source filter. */
+/**
+ * One page of files with the total that matches the filters: the ids of the page and the count from
+ * the list's indexes, then the 50 rows shown.
+ */
+export function findCandidates(db: Db, f: CandidateFilters, ctx: ListContext): Promise<{ rows: CandidateListRow[]; total: number }> {
+  return listRead(db, (q) => findIn(q, f, ctx));
+}
+
+async function findIn(db: Kysely<Database>, f: CandidateFilters, ctx: ListContext): Promise<{ rows: CandidateListRow[]; total: number }> {
+  const count = () => filtered(db, f, ctx).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const page = <T extends { limit: (n: number) => T; offset: (n: number) => T }>(q: T) => q.limit(CANDIDATES_PAGE_SIZE).offset((f.page - 1) * CANDIDATES_PAGE_SIZE);
+  if (searchNeedle(f.q)) {
+    // A search matches few files, found by reading its whole index: once, counting as it goes.
+    const found = await page(orderedIds(db, f, ctx).select(sql<number>`count(*) over ()`.as('n'))).execute();
+    const total = found.length ? Number(found[0]!.n) : f.page > 1 ? Number((await count()).n) : 0;
+    return { rows: await rowsOf(db, found.map((r) => r.id)), total };
+  }
+  const [ids, counted] = await Promise.all([page(orderedIds(db, f, ctx)).execute(), count()]);
+  return { rows: await rowsOf(db, ids.map((r) => r.id)), total: Number(counted.n) };
+}
+
+/** Every file that matches the filters, for an export, read by pages of a thousand. */
+export async function allCandidates(db: Db, f: CandidateFilters, ctx: ListContext): Promise<CandidateListRow[]> {
+  const ids = (await listRead(db, (q) => orderedIds(q, f, ctx).execute())).map((r) => r.id);
+  const out: CandidateListRow[] = [];
+  for (let i = 0; i < ids.length; i += 1000) out.push(...(await rowsOf(db.kysely, ids.slice(i, i + 1000))));
+  return out;
+}
+
+/** The campaign sources seen as first source of a file, for the source filter. */
 export async function candidateSources(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db.selectFrom('candidates').select('first_source').distinct().where('first_source', 'is not', null).orderBy('first_source').execute();
+  const rows = await db.selectFrom('candidates').select('first_source').distinct().where('first_source', 'is not', null).where('merged_into_id', 'is', null).orderBy('first_source').execute();
   return rows.map((r) => r.first_source!);
 }
 
@@ -181,12 +223,20 @@ export interface BoardColumn {
 }
 
 /** The board: per stage, how many files and the most recently active ones; one indexed read per stage. */
-export async function boardColumns(db: Kysely<Database>, perColumn: number, referentId: string | null): Promise<BoardColumn[]> {
-  let counts = db.selectFrom('candidates').select(['stage', (eb) => eb.fn.countAll<number>().as('n')]).where('merged_into_id', 'is', null);
-  if (referentId) counts = counts.where('referent_id', '=', referentId);
-  const [countRows, ...cardLists] = await Promise.all([
-    counts.groupBy('stage').execute(),
-    ...stages.map((s) => {
+export function boardColumns(db: Db, perColumn: number, referentId: string | null): Promise<BoardColumn[]> {
+  return listRead(db, (q) => boardIn(q, perColumn, referentId));
+}
+
+async function boardIn(db: Kysely<Database>, perColumn: number, referentId: string | null): Promise<BoardColumn[]> {
+  // A count per stage, each from its part of candidates_list_stage (a GROUP BY would read the whole table).
+  const counts = stages.map((s) => {
+    let q = db.selectFrom('candidates').select((eb) => eb.fn.countAll<number>().as('n')).where('stage', '=', s.value).where('merged_into_id', 'is', null);
+    if (referentId) q = q.where('referent_id', '=', referentId);
+    return q.executeTakeFirstOrThrow();
+  });
+  const [countRows, cardLists] = await Promise.all([
+    Promise.all(counts),
+    Promise.all(stages.map((s) => {
       let q = db
         .selectFrom('candidates as c')
         .leftJoin('agents as a', 'a.id', 'c.referent_id')
@@ -194,12 +244,8 @@ export async function boardColumns(db: Kysely<Database>, perColumn: number, refe
         .where('c.stage', '=', s.value)
         .where('c.merged_into_id', 'is', null);
       if (referentId) q = q.where('c.referent_id', '=', referentId);
-      return q.orderBy('c.last_activity_at', 'desc').orderBy('c.id').limit(perColumn).execute();
-    }),
+      return q.orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc').limit(perColumn).execute();
+    })),
   ]);
-  return stages.map((s, i) => ({
-    stage: s.value,
-    count: Number(countRows.find((r) => (r.stage ?? 'contact') === s.value)?.n ?? 0),
-    cards: cardLists[i]!,
-  }));
+  return stages.map((s, i) => ({ stage: s.value, count: Number(countRows[i]!.n), cards: cardLists[i]! }));
 }

@@ -154,14 +154,14 @@ export function CandidatesListPage(p: ListPageProps) {
                   </th>
                   <SortHeader label="Nom" column="nom" f={f} />
                   <th scope="col">Contact</th>
-                  <SortHeader label="Étape" column="etape" f={f} />
+                  <th scope="col">Étape</th>
                   <th scope="col">Référent·e</th>
                   <th scope="col">Projet</th>
                   <th scope="col">Région</th>
                   <th scope="col">Horizon</th>
                   <th scope="col">Source</th>
                   <SortHeader label="Dernière activité" column="activite" f={f} />
-                  <SortHeader label="Créée le" column="creation" f={f} />
+                  <th scope="col">Créée le</th>
                 </tr>
               </thead>
               <tbody>

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 // - name_key: first name, last name and town without accents, to find two files of one household;
 // - files written before 0005 get the stage "contact" dated from their creation, and their last
 //   activity from their last contact, so that the stage and "last contact" filters see them;
-// - indexes for the list's default order (last activity) and the duplicates' keys.
+// - indexes for the list (each order, the search, the board) and the duplicates' keys.
 // The folding below is a copy of the application's at the time (candidate-file.ts), on purpose.
 
 function fold(s: string | null | undefined): string {
@@ -59,14 +59,33 @@ export async function up(db: Kysely<any>): Promise<void> {
     after = rows[rows.length - 1]!.id;
   }
 
-  await db.schema.createIndex('candidates_activity').on('candidates').column('last_activity_at').execute();
+  // The list reads ids from an index that holds every filter (covering: the table is read for the 50
+  // rows shown only), in the order of the page; one such index per order offered, one for the search,
+  // one by stage (the board, the stage filter), by referent (their files) and by source (its list). Partial, on the files still alive (merged_into_id null), so that
+  // PostgreSQL too reads them in order (it does not take "IS NULL" on a first column as an equality);
+  // merged_into_id last all the same, or SQLite would not see that the index covers the query.
+  const filters = ['stage', 'referent_id', 'project_type', 'project', 'desired_region', 'first_source', 'horizon'];
+  const list = (name: string, columns: string[]) =>
+    db.schema
+      .createIndex(name)
+      .on('candidates')
+      .columns([...columns, 'merged_into_id'])
+      .where('merged_into_id', 'is', null)
+      .execute();
+  await list('candidates_list_activity', ['last_activity_at', 'id', ...filters]);
+  await list('candidates_list_name', ['last_name', 'first_name', 'id', ...filters, 'last_activity_at']);
+  await list('candidates_list_search', ['search_text', 'last_activity_at', 'id']);
+  await list('candidates_list_stage', ['stage', 'last_activity_at', 'id', ...filters.filter((c) => c !== 'stage')]);
+  await list('candidates_list_referent', ['referent_id', 'last_activity_at', 'id', 'stage']);
+  await list('candidates_list_source', ['first_source', 'last_activity_at', 'id']);
+  // Which files were merged into this one: a handful of rows, never the ones a list reads.
+  await db.schema.createIndex('candidates_merged_into').on('candidates').column('merged_into_id').where('merged_into_id', 'is not', null).execute();
   await db.schema.createIndex('candidates_phone_key').on('candidates').column('phone_key').execute();
   await db.schema.createIndex('candidates_name_key').on('candidates').column('name_key').execute();
-  await db.schema.createIndex('candidates_merged_into').on('candidates').column('merged_into_id').execute();
   await db.schema.createIndex('saved_views_agent').on('saved_views').columns(['agent_id', 'name']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const i of ['saved_views_agent', 'candidates_merged_into', 'candidates_name_key', 'candidates_phone_key', 'candidates_activity']) await db.schema.dropIndex(i).execute();
+  for (const i of ['saved_views_agent', 'candidates_name_key', 'candidates_phone_key', 'candidates_merged_into', 'candidates_list_source', 'candidates_list_referent', 'candidates_list_stage', 'candidates_list_search', 'candidates_list_name', 'candidates_list_activity']) await db.schema.dropIndex(i).execute();
   for (const col of ['name_key', 'phone_key', 'search_text']) await db.schema.alterTable('candidates').dropColumn(col).execute();
 }
