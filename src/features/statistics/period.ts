@@ -135,36 +135,36 @@ function offsetMinutesByIntl(ms: number, zone: string): number {
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
 
-/** The instants of a UTC year where the zone's offset changes, with the offset from then on. */
-const transitionsByZoneYear = new Map<string, Array<{ at: number; offset: number }>>();
+/** For a zone and a UTC year: its offset on 1 January and the instants where it changes, with the new offset. */
+const transitionsByZoneYear = new Map<string, { start: number; changes: Array<{ at: number; offset: number }> }>();
 function transitions(zone: string, year: number): { start: number; changes: Array<{ at: number; offset: number }> } {
   const key = `${zone}|${year}`;
+  const known = transitionsByZoneYear.get(key);
+  if (known) return known;
   const start = offsetMinutesByIntl(Date.UTC(year, 0, 1), zone);
-  let changes = transitionsByZoneYear.get(key);
-  if (!changes) {
-    changes = [];
-    let prevMs = Date.UTC(year, 0, 1);
-    let prev = start;
-    for (let month = 1; month <= 12; month++) {
-      const ms = Date.UTC(year, month, 1);
-      const off = offsetMinutesByIntl(ms, zone);
-      if (off !== prev) {
-        // Zones change offset on the minute: a binary search finds the first minute of the new one.
-        let lo = prevMs;
-        let hi = ms;
-        while (hi - lo > 60_000) {
-          const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
-          if (offsetMinutesByIntl(mid, zone) === prev) lo = mid;
-          else hi = mid;
-        }
-        changes.push({ at: hi, offset: off });
+  const changes: Array<{ at: number; offset: number }> = [];
+  let prevMs = Date.UTC(year, 0, 1);
+  let prev = start;
+  for (let month = 1; month <= 12; month++) {
+    const ms = Date.UTC(year, month, 1);
+    const off = offsetMinutesByIntl(ms, zone);
+    if (off !== prev) {
+      // Zones change offset on the minute: a binary search finds the first minute of the new one.
+      let lo = prevMs;
+      let hi = ms;
+      while (hi - lo > 60_000) {
+        const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+        if (offsetMinutesByIntl(mid, zone) === prev) lo = mid;
+        else hi = mid;
       }
-      prevMs = ms;
-      prev = off;
+      changes.push({ at: hi, offset: off });
     }
-    transitionsByZoneYear.set(key, changes);
+    prevMs = ms;
+    prev = off;
   }
-  return { start, changes };
+  const found = { start, changes };
+  transitionsByZoneYear.set(key, found);
+  return found;
 }
 
 /** The zone's offset from UTC, in minutes, at an instant. */

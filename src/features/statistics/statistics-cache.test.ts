@@ -7,6 +7,7 @@ import { seedStatisticsHistory } from '../../../tests/support/statistics-data.ts
 import { changeStage } from '../candidates/change-stage.ts';
 import { cancelRegistration } from '../registrations/cancel-registration.ts';
 import { registerCandidate } from '../registrations/register-candidate.ts';
+import { connect } from '../../platform/db/database.ts';
 import { computeStatistics } from './compute-statistics.ts';
 import { clearStatisticsCache } from './statistics-facts.ts';
 import { yearPeriod, type Period } from './period.ts';
@@ -48,7 +49,15 @@ describe.each(dialects())('cached statistics stay exactly the records on %s', (d
     const data = JSON.parse(row.rows[0]!.data);
     data.confirmed = 40;
     await sql`update stats_edition_cache set data = ${JSON.stringify(data)} where webinar_id = ${w2}`.execute(t.db.kysely);
-    expect((await read(periods[1]!)).registrations).toBe(45);
+    // This process still remembers the facts it read, under the same version…
+    expect((await read(periods[1]!)).registrations).toBe(first[1]!.registrations);
+    // …and another process (a fresh Db on the same database) reads the stored ones.
+    const other = connect(t.testDb.target);
+    try {
+      expect((await computeStatistics({ db: other, territory: t.territory, now: NOW }, periods[1]!)).registrations).toBe(45);
+    } finally {
+      await other.close();
+    }
     // …and the next write to that Rencontre makes it computed again from the records.
     await t.db.kysely.updateTable('registrations').set({ attended_minutes: 51 }).where('id', '=', await registrationOf(d.W2.id, d.A)).execute();
     const after = await read(periods[1]!);

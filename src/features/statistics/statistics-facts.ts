@@ -162,21 +162,56 @@ async function storeRows(db: Db, table: 'stats_edition_cache' | 'stats_month_cac
 }
 
 /**
+ * Facts already read, kept in this process under their version, so that a warm dashboard neither
+ * reads nor parses the stored JSON again: they are used only when the version read from the
+ * database this time is the same, so this memory can never be staler than the stored facts. Per
+ * database (tests open many), bounded, least recently used first out; never mutated by readers.
+ */
+const MEMORY_LIMIT = 20_000;
+const memories = new WeakMap<Db, Map<string, { version: number; facts: EditionFacts }>>();
+function memoryOf(db: Db) {
+  let m = memories.get(db);
+  if (!m) memories.set(db, (m = new Map()));
+  return m;
+}
+function remembered(db: Db, id: string, version: number): EditionFacts | null {
+  const m = memoryOf(db);
+  const e = m.get(id);
+  if (!e || e.version !== version) return null;
+  m.delete(id);
+  m.set(id, e);
+  return e.facts;
+}
+function remember(db: Db, id: string, version: number, facts: EditionFacts) {
+  const m = memoryOf(db);
+  m.delete(id);
+  m.set(id, { version, facts });
+  if (m.size > MEMORY_LIMIT) m.delete(m.keys().next().value!);
+}
+
+/**
  * The facts of the editions given (with the version each was read at), from the cache where it is
  * current, computed again (and stored) where it is not.
  */
 export async function loadEditionFacts(db: Db, editions: ReadonlyArray<{ id: string; version: number }>, now: Date): Promise<Map<string, EditionFacts>> {
   const out = new Map<string, EditionFacts>();
   if (editions.length === 0) return out;
+  for (const e of editions) {
+    const known = remembered(db, e.id, e.version);
+    if (known) out.set(e.id, known);
+  }
   const k = statsDb(db);
-  for (const part of chunks(editions, 1000)) {
+  for (const part of chunks(editions.filter((e) => !out.has(e.id)), 1000)) {
     const rows = await k.selectFrom('stats_edition_cache').select(['webinar_id', 'version', 'data']).where('webinar_id', 'in', part.map((e) => e.id)).execute();
     const cached = new Map(rows.map((r) => [r.webinar_id, r]));
     for (const e of part) {
       const c = cached.get(e.id);
       if (!c || Number(c.version) !== e.version) continue;
       const facts = JSON.parse(c.data) as EditionFacts;
-      if (facts.format === FACTS_FORMAT) out.set(e.id, facts);
+      if (facts.format === FACTS_FORMAT) {
+        out.set(e.id, facts);
+        remember(db, e.id, e.version, facts);
+      }
     }
   }
   const stale = editions.filter((e) => !out.has(e.id));
@@ -187,6 +222,7 @@ export async function loadEditionFacts(db: Db, editions: ReadonlyArray<{ id: str
     for (const e of part) {
       const f = facts.get(e.id)!;
       out.set(e.id, f);
+      remember(db, e.id, e.version, f);
       rows.push({ webinar_id: e.id, version: e.version, data: JSON.stringify(f), computed_at: at });
     }
     await storeRows(db, 'stats_edition_cache', rows);
@@ -261,6 +297,7 @@ export async function loadMonthFacts(db: Db, zone: string, months: readonly Coho
 
 /** Forgets every cached fact (they are computed again on the next read): for a test or an operator. */
 export async function clearStatisticsCache(db: Db): Promise<void> {
+  memoryOf(db).clear();
   await sql`delete from stats_edition_cache`.execute(db.kysely);
   await sql`delete from stats_month_cache`.execute(db.kysely);
 }
