@@ -94,7 +94,8 @@ describe.skipIf(!chromium)(suiteName, () => {
       } finally {
         await pc.context.close();
       }
-    });
+      // Six pages, each checked by axe and walked by the keyboard: longer than one page's journey.
+    }, 120_000);
   }
 
   it('gives agents accessible content pages, walked by the keyboard alone', async () => {
@@ -127,5 +128,6 @@ describe.skipIf(!chromium)(suiteName, () => {
     } finally {
       await laptop.context.close();
     }
-  });
+    // Five long forms walked field by field with the keyboard.
+  }, 180_000);
 });
