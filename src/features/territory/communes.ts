@@ -142,7 +142,7 @@ export interface CommunesLoad {
  * Fills the `communes` table with the territory's communes, replacing what was there, in one
  * transaction: readers see the old set or the new one, never half. Does nothing when the table was
  * made from the same data version and configuration, unless `force`. Safe to run from two processes
- * at once: the second one replaces the first's rows with the same rows.
+ * at once: the second one writes the same rows over the first's (an upsert, not a duplicate key).
  */
 export async function loadCommunes(db: { transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>; kysely: Kysely<Database> }, t: Territory, opts: { force?: boolean } = {}): Promise<CommunesLoad> {
   const version = communesDataVersion(t);
@@ -170,6 +170,18 @@ export async function loadCommunes(db: { transaction<T>(fn: (trx: Transaction<Da
             epci_code: c.epciCode,
             epci_name: c.epciName,
             region_key: c.regionKey,
+          })),
+        )
+        // Two processes starting together (PostgreSQL, several web processes): the second writes the same rows over the first's.
+        .onConflict((oc) =>
+          oc.column('code').doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            name_search: eb.ref('excluded.name_search'),
+            postcodes: eb.ref('excluded.postcodes'),
+            population: eb.ref('excluded.population'),
+            epci_code: eb.ref('excluded.epci_code'),
+            epci_name: eb.ref('excluded.epci_name'),
+            region_key: eb.ref('excluded.region_key'),
           })),
         )
         .execute();
