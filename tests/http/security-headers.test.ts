@@ -75,6 +75,8 @@ describe.each(dialects())('security headers on every route, on %s', (dialect) =>
     await t.db.kysely.withTables<ReferentTables>().insertInto('referent_assignments').values(assignment).execute();
     const ids: Record<string, string> = {
       '/admin/rencontres/': w.id,
+      '/admin/statistiques/rencontres/': w.id,
+      '/admin/imports/zoom/rencontres/': w.id,
       '/admin/candidats/': reg.candidate_id,
       '/admin/courriels/': mail.id,
       '/admin/agents/': colleague.id,
@@ -90,6 +92,8 @@ describe.each(dialects())('security headers on every route, on %s', (dialect) =>
       if (name === 'rid') return reg.id;
       if (name === 'n') return '0';
       if (name === 'vid') return view.id;
+      // Every statistics table as a workbook: the route that reads the most.
+      if (name === 'file' && pattern.startsWith('/admin/statistiques/export/')) return 'tout.xlsx';
       if (name === 'mid') return member.id;
       if (name === 'step') return 'vous';
       const byPrefix = Object.entries(ids).find(([prefix]) => name === 'id' && pattern.startsWith(prefix));
