@@ -102,8 +102,9 @@ export async function seedDemoIfEmpty(rt: Runtime, config: Config): Promise<bool
   if (!config.seedDemoWhenEmpty || !(await isDatabaseEmpty(rt.db))) return false;
   const demo = loadDemoData(config.territory);
   if (!demo) return false;
-  const summary = await seedDemo(rt.db, rt.territory, demo, { now: rt.services.clock.now(), tokenKey: rt.services.tokenKey });
+  // The team first: the demo's households are followed by its referents.
   const agents = await seedDemoAgents(rt.services, config.territory, config.dataDir);
+  const summary = await seedDemo(rt.db, rt.territory, demo, { now: rt.services.clock.now(), tokenKey: rt.services.tokenKey });
   const partners = await seedDemoPartners(rt.db, rt.territory, config.territory, rt.services.clock.now());
   rt.logger.info('demo data seeded', { ...summary, agents: agents.created, partners: partners.partners, offers: partners.offers });
   return true;

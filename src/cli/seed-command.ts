@@ -41,8 +41,9 @@ export async function seedCommand(config: Config, flags: { force: boolean }, io:
     const options = { now: runtime.services.clock.now(), tokenKey: runtime.services.tokenKey };
     // The same demo as the first start of `npm start`: the history, the coming editions and the team.
     const seedAll = async (db: Db) => {
-      const summary = await seedDemo(db, runtime.territory, demo, options);
+      // The team first: the demo's households are followed by its referents.
       const team = await seedDemoAgents({ ...runtime.services, db }, config.territory, config.dataDir);
+      const summary = await seedDemo(db, runtime.territory, demo, options);
       return { ...summary, agents: team.created };
     };
     const summary = empty

@@ -31,6 +31,12 @@ export function stageLabel(stage: string | null): string {
   return stages.find((s) => s.value === (stage ?? 'contact'))?.label ?? stage ?? 'Premier contact';
 }
 
+/** "Étape : Accompagné·e → Abandon (Pas de logement adapté)": a stage change as the timeline says it. */
+export function stageChangeSummary(from: string | null, to: string, reason: string | null): string {
+  const why = to === 'abandoned' && reason ? ` (${abandonReasons.find((r) => r.value === reason)?.label ?? reason})` : '';
+  return `Étape : ${stageLabel(from)} → ${stageLabel(to)}${why}`;
+}
+
 /**
  * Moves a household's file to a stage, with the date, in the caller's transaction: the file, the
  * history of stages (what the statistics read) and the timeline change together. Moving to the stage
@@ -55,7 +61,6 @@ export async function changeStage(
     .insertInto('stage_changes')
     .values({ id, candidate_id: input.candidateId, from_stage: from, to_stage: input.to, reason: input.reason ?? null, at, actor_type: input.actor.type, actor_id: input.actor.id })
     .execute();
-  const reason = input.to === 'abandoned' ? ` (${abandonReasons.find((r) => r.value === input.reason)?.label ?? input.reason})` : '';
   await recordTimelineEvent(trx, {
     candidateId: input.candidateId,
     at: input.at,
@@ -63,7 +68,7 @@ export async function changeStage(
     dedupeKey: input.dedupeKey ?? `stage:${id}`,
     actor: { type: input.actor.type === 'anonymous' ? 'anonymous' : input.actor.type, id: input.actor.id },
     subject: { type: 'stage-change', id },
-    summary: `Étape : ${stageLabel(from)} → ${stageLabel(input.to)}${reason}`,
+    summary: stageChangeSummary(from, input.to, input.reason ?? null),
     data: { from, to: input.to, reason: input.reason ?? null },
   });
   return true;

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../../platform/audit/audit.ts';
 import type { Database, TimelineEventTable } from '../../platform/db/schema.ts';
 import { formatShortDate } from '../../platform/time.ts';
-import { recordTimelineEvent } from './timeline.ts';
+import { recordTimelineEvent, type TimelineEntry } from './timeline.ts';
 
 /**
  * What each step of the journey writes to the household's timeline, by itself, in the transaction of
@@ -24,11 +24,24 @@ function timelineActor(a: Actor): { type: TimelineEventTable['actor_type']; id: 
 
 export type RegistrationStep = 'confirmed' | 'waitlisted' | 'promoted' | 'cancelled';
 
+interface RegistrationStepFacts {
+  candidateId: string;
+  registrationId: string;
+  nonce: string;
+  step: RegistrationStep;
+  webinar: RencontreRef;
+  at: Date;
+  actor: Actor;
+  zone: string;
+  createdBy?: string;
+}
+
 /** A registration created (with a seat or on the waiting list), given a seat later, or cancelled. */
-export async function recordRegistrationStep(
-  trx: Q,
-  e: { candidateId: string; registrationId: string; nonce: string; step: RegistrationStep; webinar: RencontreRef; at: Date; actor: Actor; zone: string; createdBy?: string },
-): Promise<void> {
+export async function recordRegistrationStep(trx: Q, e: RegistrationStepFacts): Promise<void> {
+  await recordTimelineEvent(trx, registrationStepEvent(e));
+}
+
+export function registrationStepEvent(e: RegistrationStepFacts): TimelineEntry {
   const what = rencontre(e.webinar, e.zone);
   const summary = {
     confirmed: `Inscription à ${what}${e.createdBy === 'agent' ? ', par un agent' : e.createdBy === 'import' ? ', importée de Zoom' : ''}`,
@@ -36,7 +49,7 @@ export async function recordRegistrationStep(
     promoted: `Place obtenue à ${what}, depuis la liste d’attente`,
     cancelled: `Inscription annulée : ${what}`,
   }[e.step];
-  await recordTimelineEvent(trx, {
+  return {
     candidateId: e.candidateId,
     at: e.at,
     kind: 'registration',
@@ -45,16 +58,29 @@ export async function recordRegistrationStep(
     subject: { type: 'registration', id: e.registrationId },
     summary,
     data: { step: e.step },
-  });
+  };
+}
+
+interface AttendanceFacts {
+  candidateId: string;
+  registrationId: string;
+  attended: boolean;
+  minutes: number;
+  source: string;
+  webinar: RencontreRef;
+  at: Date;
+  actor: Actor;
+  zone: string;
 }
 
 /** Present or absent at a Rencontre, with the minutes; a correction is a new event, the same list twice is not. */
-export async function recordAttendanceStep(
-  trx: Q,
-  e: { candidateId: string; registrationId: string; attended: boolean; minutes: number; source: string; webinar: RencontreRef; at: Date; actor: Actor; zone: string },
-): Promise<void> {
+export async function recordAttendanceStep(trx: Q, e: AttendanceFacts): Promise<void> {
+  await recordTimelineEvent(trx, attendanceEvent(e));
+}
+
+export function attendanceEvent(e: AttendanceFacts): TimelineEntry {
   const what = rencontre(e.webinar, e.zone);
-  await recordTimelineEvent(trx, {
+  return {
     candidateId: e.candidateId,
     at: e.at,
     kind: 'attendance',
@@ -63,7 +89,7 @@ export async function recordAttendanceStep(
     subject: { type: 'registration', id: e.registrationId },
     summary: e.attended ? `Présent·e à ${what}, ${e.minutes} min` : `Absent·e à ${what}`,
     data: { attended: e.attended, minutes: e.minutes, source: e.source },
-  });
+  };
 }
 
 /** An e-mail to the person left (or could not be delivered); a replay e-mail is the replay sent. */

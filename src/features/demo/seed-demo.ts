@@ -12,6 +12,8 @@ import { proposeNextEditions } from '../webinars/webinar-schedule.ts';
 import { webinarSlug } from '../webinars/webinar.ts';
 import { demoInstallations } from '../installations/demo-installations.ts';
 import type { FollowUpTables } from '../installations/follow-up-tables.ts';
+import { demoHouseholds } from '../candidates/demo-households.ts';
+import type { ReferentTables } from '../referents/referent-tables.ts';
 
 const demoSchema = z.object({
   history: z.array(
@@ -246,6 +248,9 @@ export async function seedDemo(db: Db, t: Territory, demo: DemoData, opts: { now
 
   // Some who came settled since, and were followed up: the statistics have installations to count.
   const settled = demoInstallations({ territory: t, now, tokenKey: opts.tokenKey, random: rnd.next, webinars, people, registrations });
+  // The files as the team left them: timelines, stages, referents (the demo team, if already there), people, notes.
+  const team = await db.kysely.selectFrom('agents').select(['id', 'name']).where('status', '=', 'active').where('role', '=', 'referent').orderBy('email').execute();
+  const files = demoHouseholds({ territory: t, now, random: prng(4805).next, webinars, people, registrations, agents: team });
 
   await db.transaction(async (trx) => {
     for (const w of webinars) await trx.insertInto('webinars').values(w).execute();
@@ -253,6 +258,10 @@ export async function seedDemo(db: Db, t: Territory, demo: DemoData, opts: { now
     for (let i = 0; i < registrations.length; i += 200) await trx.insertInto('registrations').values(registrations.slice(i, i + 200)).execute();
     for (const i of settled.installations) await trx.insertInto('installations').values(i).execute();
     for (const f of settled.followUps) await trx.withTables<FollowUpTables>().insertInto('follow_ups').values(f).execute();
+    for (let i = 0; i < files.events.length; i += 200) await trx.insertInto('timeline_events').values(files.events.slice(i, i + 200)).execute();
+    for (let i = 0; i < files.stageChanges.length; i += 200) await trx.insertInto('stage_changes').values(files.stageChanges.slice(i, i + 200)).execute();
+    for (let i = 0; i < files.members.length; i += 200) await trx.insertInto('household_members').values(files.members.slice(i, i + 200)).execute();
+    for (const a of files.assignments) await trx.withTables<ReferentTables>().insertInto('referent_assignments').values(a).execute();
     await trx.insertInto('meta').values({ key: 'demo_seeded_at', value: nowIso }).onConflict((oc) => oc.column('key').doUpdateSet({ value: nowIso })).execute();
   });
   return { webinars: webinars.length, candidates: people.length, registrations: registrations.length };
