@@ -1,5 +1,10 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { computeStatistics } from '../../src/features/statistics/compute-statistics.ts';
+import { yearPeriod } from '../../src/features/statistics/period.ts';
+import { statisticsJson } from '../../src/features/statistics/statistics-json.ts';
+import { loadTerritory } from '../../src/features/territory/territory.ts';
+import { connect } from '../../src/platform/db/database.ts';
 import { dialects } from '../support/harness.ts';
 import { childEnv, emptyPostgresDatabase, runCli, tempDir } from './processes.ts';
 
@@ -9,10 +14,10 @@ vi.setConfig({ testTimeout: 120_000 });
 describe.each(dialects())('nouvelle-vie stats on %s', (dialect) => {
   let tmp: ReturnType<typeof tempDir>;
   let env: Record<string, string>;
+  let url: string;
   let drop: () => Promise<void>;
   beforeEach(async () => {
     tmp = tempDir('stats');
-    let url: string;
     if (dialect === 'sqlite') {
       url = `sqlite:${path.join(tmp.dir, 'nv.sqlite')}`;
       drop = async () => undefined;
@@ -34,7 +39,15 @@ describe.each(dialects())('nouvelle-vie stats on %s', (dialect) => {
     const res = await runCli(['stats', '--from', '2023-01-01', '--to', '2023-12-31', '--json'], { env, cwd: tmp.dir });
     expect(res.code, res.stderr).toBe(0);
     const body = JSON.parse(res.stdout);
-    expect(body).toMatchObject({ from: '2023-01-01', to: '2023-12-31', editions: { total: 6, generic: 2, thematic: 4 }, registrations: 236, attendees: 116, accompanimentRequests: 0, installations: 0 });
+    expect(body).toMatchObject({ from: '2023-01-01', to: '2023-12-31', editions: { total: 6, generic: 2, thematic: 4 }, registrations: 236, attendees: 116 });
+    // Every other figure is the one the statistics code computes from the same database.
+    const db = connect(dialect === 'sqlite' ? { kind: 'sqlite', file: url.slice('sqlite:'.length) } : { kind: 'postgres', url, poolSize: 2 });
+    try {
+      const expected = statisticsJson(await computeStatistics({ db, territory: loadTerritory('lozere'), now: new Date() }, yearPeriod(2023, 'Europe/Paris')));
+      expect({ ...body, generatedAt: null }).toEqual(JSON.parse(JSON.stringify({ ...expected, generatedAt: null })));
+    } finally {
+      await db.close();
+    }
     expect(body.distinctPeople).toBeLessThan(236);
     expect(body.attendanceRate).toBeCloseTo(116 / 236, 10);
     expect(body.webinars.map((w: { startsAt: string }) => w.startsAt)).toEqual([

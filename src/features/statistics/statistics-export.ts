@@ -83,13 +83,16 @@ export function openDataCsv(s: PeriodStatistics, territoryId: string): string {
   if (s.registrations >= DISCLOSURE_THRESHOLD && s.attendees >= DISCLOSURE_THRESHOLD && s.attendanceRate !== null) push('periode', noWebinar, '', 'taux_presence', s.attendanceRate.toFixed(4));
   push('periode', noWebinar, '', 'cout_promotion_euros', (s.cost.totalCents / 100).toFixed(2));
 
-  // Each Rencontre: its date and kind are public (the programme announces them).
-  for (const w of s.webinars) {
+  // Each Rencontre: its date and kind are public (the programme announces them). The period's totals
+  // are published above, so each column is protected as a breakdown of its total.
+  const regs = suppressSmallCounts(s.webinars.map((w) => w.registrations), { totalPublished: true });
+  const atts = suppressSmallCounts(s.webinars.map((w) => w.attendees), { totalPublished: true });
+  for (const [i, w] of s.webinars.entries()) {
     const id: [string, string, string] = [editionDate(w.startsAt, s.zone), w.kind === 'thematic' ? 'thematique' : 'generaliste', w.theme ?? ''];
-    const [reg, att] = [count(w.registrations), count(w.attendees)];
+    const [reg, att] = [regs[i]!, atts[i]!];
     push('rencontres', id, '', 'inscriptions', reg);
     push('rencontres', id, '', 'participants', att);
-    if (w.attendanceRate !== null && w.registrations >= DISCLOSURE_THRESHOLD && (w.attendees === 0 || w.attendees >= DISCLOSURE_THRESHOLD)) push('rencontres', id, '', 'taux_presence', w.attendanceRate.toFixed(4));
+    if (w.attendanceRate !== null && !reg.startsWith('<') && !att.startsWith('<')) push('rencontres', id, '', 'taux_presence', w.attendanceRate.toFixed(4));
     if (w.promotionCostCents !== null) push('rencontres', id, '', 'cout_promotion_euros', (w.promotionCostCents / 100).toFixed(2));
   }
 
