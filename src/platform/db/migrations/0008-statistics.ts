@@ -1,6 +1,6 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
-// Frozen in time: what makes the statistics fast at a national scale (docs/decisions/0011-statistics-
+// Frozen in time: what makes the statistics fast at a national scale (docs/decisions/0014-statistics-
 // facts-cached-under-versions.md). Indexes for the aggregate queries; the facts of each Rencontre and of
 // each month of first contact, cached as JSON; and the version counters that say when a cached fact
 // is stale. The counters are bumped by triggers, in the transaction of whatever write changed the
