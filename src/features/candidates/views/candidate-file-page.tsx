@@ -105,26 +105,14 @@ export function CandidateFilePageView(p: FilePageProps) {
         </div>
       ) : (
         <nav aria-label="Actions sur la fiche">
-          <ul class="button-row">
-            <li>
-              <a href={`${base}/notes/nouvelle`}>Ajouter une note, un appel ou un entretien</a>
-            </li>
-            <li>
-              <a href={`${base}/etape`}>Changer d’étape</a>
-            </li>
-            <li>
-              <a href={`${base}/referent`}>Confier à un·e référent·e</a>
-            </li>
-            <li>
-              <a href={`${base}/taches/nouvelle`}>Nouvelle tâche</a>
-            </li>
-            <li>
-              <a href="/admin/rendez-vous">Rendez-vous</a>
-            </li>
-            <li>
-              <a href={`${base}/installation`}>Enregistrer l’installation</a>
-            </li>
-          </ul>
+          <p class="button-row">
+            <a href={`${base}/notes/nouvelle`}>Ajouter une note, un appel ou un entretien</a>
+            <a href={`${base}/etape`}>Changer d’étape</a>
+            <a href={`${base}/referent`}>Confier à un·e référent·e</a>
+            <a href={`${base}/taches/nouvelle`}>Nouvelle tâche</a>
+            <a href="/admin/rendez-vous">Rendez-vous</a>
+            <a href={`${base}/installation`}>Enregistrer l’installation</a>
+          </p>
         </nav>
       )}
 

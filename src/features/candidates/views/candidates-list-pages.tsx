@@ -97,6 +97,14 @@ export function CandidatesListPage(p: ListPageProps) {
         </ul>
       )}
 
+      <form method="post" action={`${LIST}/vues`} class="filters">
+        <HiddenFields fields={{ _csrf: p.csrf, query }} />
+        <TextInput name="name" label="Enregistrer la recherche affichée sous le nom" value={p.viewName} errors={p.viewErrors} width="half" idPrefix="vue" />
+        <div class="form-group">
+          <Button variant="secondary">Enregistrer la vue</Button>
+        </div>
+      </form>
+
       <h2 id="recherche">Rechercher</h2>
       <form method="get" action={LIST} class="filters" role="search" aria-label="Filtrer les candidats">
         <div class="form-group">
@@ -131,14 +139,6 @@ export function CandidatesListPage(p: ListPageProps) {
         ) : null}
       </p>
 
-      <form method="post" action={`${LIST}/vues`} class="filters">
-        <HiddenFields fields={{ _csrf: p.csrf, query }} />
-        <TextInput name="name" label="Enregistrer cette recherche sous le nom" value={p.viewName} errors={p.viewErrors} width="half" idPrefix="vue" />
-        <div class="form-group">
-          <Button variant="secondary">Enregistrer la vue</Button>
-        </div>
-      </form>
-
       {p.rows.length ? (
         <form method="post" action={`${LIST}/attribuer`}>
           <HiddenFields fields={{ _csrf: p.csrf, retour: href(f) }} />
@@ -170,7 +170,14 @@ export function CandidatesListPage(p: ListPageProps) {
                   return (
                     <tr>
                       <td>
-                        <input class="checkboxes__input" type="checkbox" name="ids" value={r.id} id={`c-${r.id}`} aria-label={`Sélectionner ${r.firstName} ${r.lastName}`} />
+                        <div class="checkboxes__item">
+                          <input class="checkboxes__input" type="checkbox" name="ids" value={r.id} id={`c-${r.id}`} />
+                          <label class="checkboxes__label" for={`c-${r.id}`}>
+                            <span class="visually-hidden">
+                              Sélectionner {r.firstName} {r.lastName}
+                            </span>
+                          </label>
+                        </div>
                       </td>
                       <th scope="row">
                         <a href={`${LIST}/${r.id}`}>{name}</a>
