@@ -17,6 +17,8 @@ export interface StatTable {
   rows: Cell[][];
   /** A last row of totals, when adding up makes sense. */
   total?: Cell[];
+  /** On the page, where each row's first cell leads (the exports leave it out). */
+  rowLinks?: string[];
 }
 
 const col = (label: string, format: ColumnFormat = 'int') => ({ label, format });
@@ -114,6 +116,7 @@ export function statisticsTables(s: PeriodStatistics): StatTable[] {
         cents(e.costPerAttendeeCents),
         cents(e.costPerRequestCents),
       ]),
+      rowLinks: w.map((e) => `/admin/statistiques/rencontres/${e.id}`),
       total: [
         'Total',
         `${s.editions.total} Rencontres`,

@@ -60,11 +60,11 @@ export function StatTableView({ table, exportBase, headingLevel = 3, caption }: 
                 <td colspan={table.columns.length}>Rien à compter pour cette période.</td>
               </tr>
             ) : null}
-            {table.rows.map((r) => (
+            {table.rows.map((r, row) => (
               <tr>
                 {r.map((v, i) =>
                   i === 0 ? (
-                    <th scope="row">{displayCell(v, table.columns[i]!.format)}</th>
+                    <th scope="row">{table.rowLinks?.[row] ? <a href={table.rowLinks[row]}>{displayCell(v, table.columns[i]!.format)}</a> : displayCell(v, table.columns[i]!.format)}</th>
                   ) : (
                     <td class={table.columns[i]!.format === 'text' ? undefined : 'num'}>{displayCell(v, table.columns[i]!.format)}</td>
                   ),
