@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordAttendance } from '../../src/features/attendance/record-attendance.ts';
 import { mergeCandidates } from '../../src/features/candidates/merge-candidates.ts';
@@ -146,6 +147,29 @@ describe.each(dialects())('duplicates and their merge on %s', (dialect) => {
     expect(regs.find((r) => r.id === keep.registrationId)).toMatchObject({ status: 'confirmed', candidate_id: keep.candidateId });
     expect(regs.find((r) => r.id === other.registrationId)).toMatchObject({ status: 'cancelled', candidate_id: other.candidateId });
     expect(regs.filter((r) => r.status === 'confirmed')).toHaveLength(1);
+  });
+
+  it('moves the rows of a table another feature adds later; a row its unique key keeps from moving stays with the absorbed file, counted', async () => {
+    await sql`create table later_feature (id text primary key, candidate_id text not null references candidates(id), topic text not null, unique (candidate_id, topic))`.execute(t.db.kysely);
+    const w = (await createWebinar(t.db, { date: '2027-01-15' })).id as string;
+    const keep = await register(w, 'anne@example.org');
+    const other = await register(w, 'paul@example.org');
+    for (const [id, candidate, topic] of [
+      ['a1', keep.candidateId, 'logement'],
+      ['b1', other.candidateId, 'logement'],
+      ['b2', other.candidateId, 'emploi'],
+    ]) {
+      await sql`insert into later_feature (id, candidate_id, topic) values (${id}, ${candidate}, ${topic})`.execute(t.db.kysely);
+    }
+    const out = await mergeCandidates(t.s, { keepId: keep.candidateId, absorbId: other.candidateId, agent: admin.agent });
+    expect(out.moved.later_feature).toBe(1);
+    expect(out.keptOnAbsorbed).toEqual({ later_feature: 1 });
+    const rows = await sql<{ id: string; candidate_id: string }>`select id, candidate_id from later_feature order by id`.execute(t.db.kysely);
+    expect(rows.rows).toEqual([
+      { id: 'a1', candidate_id: keep.candidateId },
+      { id: 'b1', candidate_id: other.candidateId },
+      { id: 'b2', candidate_id: keep.candidateId },
+    ]);
   });
 
   it('refuses to merge a file with itself or a file already merged, and leaves nothing half-done when it fails', async () => {

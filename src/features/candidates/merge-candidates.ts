@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import { recordAudit } from '../../platform/audit/audit.ts';
-import { isUniqueViolation, lockRow, type DialectName } from '../../platform/db/database.ts';
+import { isUniqueViolation, lockRow } from '../../platform/db/database.ts';
 import type { CandidateRow, Database } from '../../platform/db/schema.ts';
 import { cancelQueuedMail } from '../../platform/email/outbox.ts';
 import { DomainError, Forbidden, NotFound } from '../../platform/http/errors.ts';
@@ -26,18 +26,12 @@ const FILLED = ['phone', 'postcode', 'town', 'country', 'project', 'household', 
 const PROGRESS = ['contact', 'qualified', 'accompanied', 'visit', 'decision', 'installed', 'followed-up'];
 
 /** Every table with a candidate_id column, read from the database: what a later feature adds is moved too. */
-async function tablesWithCandidates(trx: Transaction<Database>, dialect: DialectName): Promise<string[]> {
-  if (dialect === 'postgres') {
-    const r = await sql<{ table_name: string }>`select table_name from information_schema.columns where column_name = 'candidate_id' and table_schema = current_schema() order by table_name`.execute(trx);
-    return r.rows.map((x) => x.table_name);
-  }
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(trx);
-  const out: string[] = [];
-  for (const t of tables.rows) {
-    const cols = await sql<{ name: string }>`select name from pragma_table_info(${t.name})`.execute(trx);
-    if (cols.rows.some((c) => c.name === 'candidate_id')) out.push(t.name);
-  }
-  return out;
+async function tablesWithCandidates(trx: Transaction<Database>): Promise<string[]> {
+  const tables = await trx.introspection.getTables();
+  return tables
+    .filter((t) => t.columns.some((c) => c.name === 'candidate_id'))
+    .map((t) => t.name)
+    .sort();
 }
 
 /**
@@ -141,7 +135,7 @@ export async function mergeCandidates(s: Services, input: { keepId: string; abso
     if (sharedIds.length) q = q.where('id', 'not in', sharedIds);
     moved.registrations = Number((await q.executeTakeFirst()).numUpdatedRows);
 
-    for (const table of await tablesWithCandidates(trx, s.db.dialect)) {
+    for (const table of await tablesWithCandidates(trx)) {
       if (table === 'registrations') continue;
       const r = await moveRows(trx, table, absorb.id, keep.id);
       if (r.moved) moved[table] = r.moved;
