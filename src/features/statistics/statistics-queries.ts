@@ -260,12 +260,15 @@ export async function funnel(db: Db, dialect: DialectName, c: FunnelCohorts): Pr
       ? sql`select r.webinar_id as cohort, r.candidate_id as cid, r.created_at as entry_at, case when r.attended = 1 then w.starts_at else null end as attended_at
             from webinars w join registrations r on r.webinar_id = w.id
             where ${among(c.ids)} and r.status <> 'cancelled'`
-      : sql`select ${monthOf(sql.ref('c.created_at'), c.months)} as cohort, c.id as cid, c.created_at as entry_at,
-              (select min(w.starts_at) from registrations r join webinars w on w.id = r.webinar_id
-                where r.candidate_id = c.id and r.status <> 'cancelled' and r.attended = 1 and w.status = 'published' and w.starts_at >= c.created_at) as attended_at
+      : // One pass over each household's registrations gives both "registered" (the inner join) and
+        // the first Rencontre attended (a Rencontre is looked up only for an attended registration).
+        sql`select ${monthOf(sql.ref('c.created_at'), c.months)} as cohort, c.id as cid, c.created_at as entry_at,
+              min(case when w.status = 'published' and w.starts_at >= c.created_at then w.starts_at else null end) as attended_at
             from candidates c
+              join registrations r on r.candidate_id = c.id and r.status <> 'cancelled'
+              left join webinars w on r.attended = 1 and w.id = r.webinar_id
             where c.created_at >= ${c.months[0]!.startUtc} and c.created_at < ${c.endUtc} and c.merged_into_id is null
-              and exists (select 1 from registrations r where r.candidate_id = c.id and r.status <> 'cancelled')`;
+            group by c.id, c.created_at`;
   const stages = sql.join(ACCOMPANIED_STAGES.map((x) => sql`${x}`));
   const firstInstallation = sql`(select min(i.installed_on) from installations i where i.candidate_id = k.cid and i.installed_on >= substr(k.entry_at, 1, 10))`;
   const journeys = sql`
