@@ -148,9 +148,8 @@ export function candidateAdminRoutes(s: Services, site: Site) {
 
   app.get('/candidats/tableau', async (c) => {
     const mine = c.req.query('referent') === 'moi';
-    const perColumn = 8;
-    const columns = await boardColumns(s.db, perColumn, mine ? c.get('agent').id : null);
-    return sendPage(c, <BoardPage {...frame(c)} columns={columns} mine={mine} perColumn={perColumn} />);
+    const columns = await boardColumns(s.db, 8, mine ? c.get('agent').id : null);
+    return sendPage(c, <BoardPage {...frame(c)} columns={columns} mine={mine} />);
   });
 
   // ---------- duplicates and merge ----------
@@ -207,7 +206,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
     const data = await loadCandidateFile(db, c.req.param('id'), Number.isFinite(page) ? page : 1);
     if (!data) throw new NotFound('Fiche introuvable');
     const agent = c.get('agent');
-    return sendPage(c, <CandidateFilePageView {...frame(c)} data={data} canEdit={canEditFile(agent, data.file) && !data.file.merged_into_id} isAdmin={canActOnMany(agent)} now={s.clock.now()} />);
+    return sendPage(c, <CandidateFilePageView {...frame(c)} data={data} canEdit={canEditFile(agent, data.file) && !data.file.merged_into_id} isAdmin={canActOnMany(agent)} />);
   });
 
   app.get('/candidats/:id/identite', async (c) => {

@@ -73,7 +73,6 @@ export interface FilePageProps extends Frame {
   data: CandidateFilePage;
   canEdit: boolean;
   isAdmin: boolean;
-  now: Date;
 }
 
 /** The household's file: who, the people, the project, the stage and its history, what is planned, and the whole timeline. */

@@ -249,7 +249,7 @@ export function DeleteViewPage(p: Frame & { view: SavedView }) {
 }
 
 /** The board: a column per stage with how many files and the most recently active ones. */
-export function BoardPage(p: Frame & { columns: BoardColumn[]; mine: boolean; perColumn: number }) {
+export function BoardPage(p: Frame & { columns: BoardColumn[]; mine: boolean }) {
   const t = p.site.territory;
   return (
     <AdminPage {...p} title="Candidats par étape" current="candidates" wide trail={[['Candidats', LIST]]}>
