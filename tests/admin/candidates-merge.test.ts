@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordAttendance } from '../../src/features/attendance/record-attendance.ts';
 import { mergeCandidates } from '../../src/features/candidates/merge-candidates.ts';
+import { applyZoomImport } from '../../src/features/imports/import-zoom-reports.ts';
 import { registerCandidate } from '../../src/features/registrations/register-candidate.ts';
 import type { RegistrationForm } from '../../src/features/registrations/registration-schemas.ts';
 import { systemActor } from '../../src/platform/audit/audit.ts';
@@ -147,6 +149,18 @@ describe.each(dialects())('duplicates and their merge on %s', (dialect) => {
     expect(regs.find((r) => r.id === keep.registrationId)).toMatchObject({ status: 'confirmed', candidate_id: keep.candidateId });
     expect(regs.find((r) => r.id === other.registrationId)).toMatchObject({ status: 'cancelled', candidate_id: other.candidateId });
     expect(regs.filter((r) => r.status === 'confirmed')).toHaveLength(1);
+  });
+
+  it('after a merge, a Zoom report naming the absorbed e-mail registers the household’s file', async () => {
+    const w = (await createWebinar(t.db, { date: '2027-01-15' })).id as string;
+    const keep = await register(w, 'elodie.perso@example.org', { firstName: 'Élodie', lastName: 'Fabre' });
+    const other = await register(w, 'elodie.fabre@example.fr', { firstName: 'Élodie', lastName: 'Fabre' });
+    await mergeCandidates(t.s, { keepId: keep.candidateId, absorbId: other.candidateId, agent: admin.agent });
+    const reports = (name: string) => fs.readFileSync(new URL(`../fixtures/zoom/${name}`, import.meta.url));
+    const out = await applyZoomImport(t.s, { registrationsCsv: reports('2026-04-24-registration-report.csv'), attendeesCsv: reports('2026-04-24-attendee-report.csv'), actor: systemActor });
+    const reg = await t.db.kysely.selectFrom('registrations').select('candidate_id').where('webinar_id', '=', out.webinarId).where('candidate_id', 'in', [keep.candidateId, other.candidateId]).execute();
+    expect(reg).toEqual([{ candidate_id: keep.candidateId }]);
+    expect(await t.db.kysely.selectFrom('candidates').select('id').where('email_normalized', 'like', 'elodie%').execute()).toHaveLength(2);
   });
 
   it('moves the rows of a table another feature adds later; a row its unique key keeps from moving stays with the absorbed file, counted', async () => {

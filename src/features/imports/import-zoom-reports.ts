@@ -392,8 +392,9 @@ async function planImport(s: Services, q: Q, reports: Reports, webinarRef: strin
   const emails = [...people.keys()];
   const candidates = new Map<string, string>();
   for (let i = 0; i < emails.length; i += 500) {
-    const rows = await q.selectFrom('candidates').select(['id', 'email_normalized']).where('email_normalized', 'in', emails.slice(i, i + 500)).execute();
-    for (const r of rows) candidates.set(r.email_normalized, r.id);
+    const rows = await q.selectFrom('candidates').select(['id', 'email_normalized', 'merged_into_id']).where('email_normalized', 'in', emails.slice(i, i + 500)).execute();
+    // The e-mail of a file merged into another leads to that other file (a merge leaves one hop).
+    for (const r of rows) candidates.set(r.email_normalized, r.merged_into_id ?? r.id);
   }
   type ExistingReg = Pick<RegistrationRow, 'id' | 'status' | 'attended' | 'attendance_overridden' | 'candidate_id'> & { email: string; email_normalized: string; first_name: string; last_name: string };
   const existingRegs: ExistingReg[] = row
