@@ -82,7 +82,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
   // ---------- the list ----------
 
   const listPage = async (c: Context<AdminEnv>, filters: CandidateFilters, extra: { viewErrors?: FieldErrors; viewName?: string; assignErrors?: FieldErrors } = {}, status: 200 | 422 = 200) => {
-    const [{ rows, total }, agents, sources, views] = await Promise.all([findCandidates(s.db, filters, ctx(c)), activeAgents(), candidateSources(db), savedViewsOf(db, c.get('agent').id)]);
+    const [{ rows, total }, agents, sources, views] = await Promise.all([findCandidates(db, filters, ctx(c)), activeAgents(), candidateSources(db), savedViewsOf(db, c.get('agent').id)]);
     return sendPage(c, <CandidatesListPage {...frame(c)} filters={filters} rows={rows} total={total} agents={agents} sources={sources} views={views} isAdmin={canActOnMany(c.get('agent'))} {...extra} />, status);
   };
   const filtersFrom = (query: string) => candidateFiltersSchema.parse(Object.fromEntries(new URLSearchParams(query)));
@@ -93,7 +93,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
     app.get(`/candidats/export.${format}`, async (c) => {
       await adminOnly(c);
       const filters = candidateFiltersSchema.parse(c.req.query());
-      const rows = await allCandidates(s.db, filters, ctx(c));
+      const rows = await allCandidates(db, filters, ctx(c));
       const communes = new Map((await db.selectFrom('communes').select(['code', 'name', 'postcodes']).execute()).map((r) => [r.code, communeLabel({ name: r.name, postcodes: JSON.parse(r.postcodes) as string[] })]));
       await recordAudit(db, s.clock.now(), { type: 'agent', id: c.get('agent').id, ip: clientIp(c, s.config.trustProxy) }, 'candidates.exported', null, {
         format,
@@ -148,7 +148,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
 
   app.get('/candidats/tableau', async (c) => {
     const mine = c.req.query('referent') === 'moi';
-    const columns = await boardColumns(s.db, 8, mine ? c.get('agent').id : null);
+    const columns = await boardColumns(db, 8, mine ? c.get('agent').id : null);
     return sendPage(c, <BoardPage {...frame(c)} columns={columns} mine={mine} />);
   });
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Db, DialectName } from '../../platform/db/database.ts';
+import type { DialectName } from '../../platform/db/database.ts';
 import type { CandidateStage, Database } from '../../platform/db/schema.ts';
 import { stages } from './change-stage.ts';
 import { projectTypes, projectValuesMatching, quietPeriods, searchNeedle } from './candidate-file.ts';
@@ -168,28 +168,10 @@ async function rowsOf(db: Kysely<Database>, ids: string[]): Promise<CandidateLis
 }
 
 /**
- * Reads of the list. On PostgreSQL, in a transaction that tells the planner what a page read at
- * random costs here: the list's indexes are a third of the table and stay in memory, but with the
- * default cost (4, for spinning disks) a count reads the whole table instead of one of them, several
- * times slower. 1.1 is the usual value for SSDs and cached data; it holds for these reads only.
- */
-async function listRead<T>(db: Db, fn: (q: Kysely<Database>) => Promise<T>): Promise<T> {
-  if (db.dialect !== 'postgres') return fn(db.kysely);
-  return db.kysely.transaction().execute(async (trx) => {
-    await sql`set local random_page_cost = 1.1`.execute(trx);
-    return fn(trx);
-  });
-}
-
-/**
  * One page of files with the total that matches the filters: the ids of the page and the count from
  * the list's indexes, then the 50 rows shown.
  */
-export function findCandidates(db: Db, f: CandidateFilters, ctx: ListContext): Promise<{ rows: CandidateListRow[]; total: number }> {
-  return listRead(db, (q) => findIn(q, f, ctx));
-}
-
-async function findIn(db: Kysely<Database>, f: CandidateFilters, ctx: ListContext): Promise<{ rows: CandidateListRow[]; total: number }> {
+export async function findCandidates(db: Kysely<Database>, f: CandidateFilters, ctx: ListContext): Promise<{ rows: CandidateListRow[]; total: number }> {
   const count = () => filtered(db, f, ctx).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const page = <T extends { limit: (n: number) => T; offset: (n: number) => T }>(q: T) => q.limit(CANDIDATES_PAGE_SIZE).offset((f.page - 1) * CANDIDATES_PAGE_SIZE);
   if (searchNeedle(f.q)) {
@@ -203,10 +185,10 @@ async function findIn(db: Kysely<Database>, f: CandidateFilters, ctx: ListContex
 }
 
 /** Every file that matches the filters, for an export, read by pages of a thousand. */
-export async function allCandidates(db: Db, f: CandidateFilters, ctx: ListContext): Promise<CandidateListRow[]> {
-  const ids = (await listRead(db, (q) => orderedIds(q, f, ctx).execute())).map((r) => r.id);
+export async function allCandidates(db: Kysely<Database>, f: CandidateFilters, ctx: ListContext): Promise<CandidateListRow[]> {
+  const ids = (await orderedIds(db, f, ctx).execute()).map((r) => r.id);
   const out: CandidateListRow[] = [];
-  for (let i = 0; i < ids.length; i += 1000) out.push(...(await rowsOf(db.kysely, ids.slice(i, i + 1000))));
+  for (let i = 0; i < ids.length; i += 1000) out.push(...(await rowsOf(db, ids.slice(i, i + 1000))));
   return out;
 }
 
@@ -223,11 +205,7 @@ export interface BoardColumn {
 }
 
 /** The board: per stage, how many files and the most recently active ones; one indexed read per stage. */
-export function boardColumns(db: Db, perColumn: number, referentId: string | null): Promise<BoardColumn[]> {
-  return listRead(db, (q) => boardIn(q, perColumn, referentId));
-}
-
-async function boardIn(db: Kysely<Database>, perColumn: number, referentId: string | null): Promise<BoardColumn[]> {
+export async function boardColumns(db: Kysely<Database>, perColumn: number, referentId: string | null): Promise<BoardColumn[]> {
   // A count per stage, each from its part of candidates_list_stage (a GROUP BY would read the whole table).
   const counts = stages.map((s) => {
     let q = db.selectFrom('candidates').select((eb) => eb.fn.countAll<number>().as('n')).where('stage', '=', s.value).where('merged_into_id', 'is', null);
