@@ -32,8 +32,8 @@ export function AdminPage(p: AdminPageProps) {
     ['todo', '/admin/a-faire', 'À faire'],
     ['appointments', '/admin/rendez-vous', 'Rendez-vous'],
     ['mailbox', '/admin/courriels', 'Courriels'],
-    ['content', '/admin/contenus', 'Contenus'],
     ['statistics', '/admin/statistiques', 'Statistiques'],
+    ['content', '/admin/contenus', 'Contenus'],
   ];
   if (p.agent.role === 'admin') {
     items.push(['agents', '/admin/agents', 'Agents']);

@@ -1,3 +1,4 @@
+import { candidateKeys } from '../candidates/candidate-file.ts';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
@@ -67,7 +68,15 @@ export async function bookAppointment(s: Services, input: { candidateId: string;
       .insertInto('appointments')
       .values({ id, slot_id: input.slotId, candidate_id: input.candidateId, status: 'booked', topic: input.form.topic, token_nonce: token.nonce, manage_token_hash: token.hash, booked_at: nowIso, cancelled_at: null })
       .execute();
-    if (input.form.phone) await trx.updateTable('candidates').set({ phone: input.form.phone, updated_at: nowIso }).where('id', '=', input.candidateId).execute();
+    if (input.form.phone) {
+      // The phone is also a search and duplicate key of the file: refresh the keys with it.
+      const c = await trx.selectFrom('candidates').select(['first_name', 'last_name', 'email_normalized', 'town']).where('id', '=', input.candidateId).executeTakeFirstOrThrow();
+      await trx
+        .updateTable('candidates')
+        .set({ phone: input.form.phone, updated_at: nowIso, ...candidateKeys({ ...c, phone: input.form.phone }) })
+        .where('id', '=', input.candidateId)
+        .execute();
+    }
     const rec = (await findAppointment(trx, { id }))!;
     const facts = factsOf(s, rec, now);
     const [toPerson, toAgent] = await Promise.all([renderCandidateAppointmentEmail('booked', facts), renderAgentAppointmentEmail('booked', facts)]);
