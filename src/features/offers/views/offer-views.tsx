@@ -146,32 +146,8 @@ export function OfferTable(p: { territory: Territory; items: OfferListItem[]; hr
   );
 }
 
-export function Pagination(p: { page: number; pages: number; href: (page: number) => string; label: string }) {
-  if (p.pages <= 1) return null;
-  return (
-    <nav aria-label={p.label}>
-      <ul class="pagination">
-        {p.page > 1 ? (
-          <li>
-            <a href={p.href(p.page - 1)} rel="prev">
-              Page précédente
-            </a>
-          </li>
-        ) : null}
-        <li aria-current="page">
-          Page {p.page} sur {p.pages}
-        </li>
-        {p.page < p.pages ? (
-          <li>
-            <a href={p.href(p.page + 1)} rel="next">
-              Page suivante
-            </a>
-          </li>
-        ) : null}
-      </ul>
-    </nav>
-  );
-}
+/** The platform's one pagination, re-exported for the offer pages. */
+export { Pagination } from '../../../platform/views/pagination.tsx';
 
 /** The form that changes an offer's status, after a page that says what it does (destructive changes ask first). */
 export function StatusChangeConfirm(p: { csrf: string; action: string; to: string; heading: string; body: Child; button: string; variant: 'primary' | 'warning'; back: string }) {
