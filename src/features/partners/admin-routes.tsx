@@ -8,7 +8,7 @@ import { clientIp } from '../../platform/http/client-ip.ts';
 import { DomainError, Forbidden, NotFound } from '../../platform/http/errors.ts';
 import { formatShortDate } from '../../platform/time.ts';
 import { sendPage } from '../../platform/views/document.tsx';
-import { Button, ErrorSummary, HiddenFields, TextArea, TextInput, type FieldErrors } from '../../platform/views/form-kit.tsx';
+import { Button, ErrorSummary, HiddenFields, TextArea, TextInput, type FieldErrors, CheckboxGroup } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
 import { countOffersByStatus } from '../offers/offers-repository.ts';
 import { regionLabel } from '../territory/territory.ts';
@@ -47,43 +47,9 @@ function partnerValues(p: PartnerRow): Values {
   };
 }
 
-/** Checkboxes in a fieldset, after the form kit's pattern; the first box carries the field's id. */
+/** The form kit's checkbox group, with the directory's prop names. */
 function Checkboxes(p: { name: string; legend: string; hint?: string; options: Array<{ value: string; label: string }>; values: string[]; errors: FieldErrors; optional?: boolean }) {
-  const id = `f-${p.name}`;
-  const error = p.errors[p.name];
-  const described = [p.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div class={`form-group${error ? ' form-group--error' : ''}`}>
-      <fieldset class="fieldset" aria-describedby={described}>
-        <legend class="fieldset__legend">
-          {p.legend}
-          {p.optional ? <span class="optional"> (facultatif)</span> : null}
-        </legend>
-        {p.hint ? (
-          <div id={`${id}-hint`} class="hint">
-            {p.hint}
-          </div>
-        ) : null}
-        {error ? (
-          <p id={`${id}-error`} class="error-message">
-            <span class="visually-hidden">Erreur : </span>
-            {error}
-          </p>
-        ) : null}
-        {p.options.map((o, i) => {
-          const oid = i === 0 ? id : `${id}-${i + 1}`;
-          return (
-            <div class="checkboxes__item">
-              <input class="checkboxes__input" type="checkbox" id={oid} name={p.name} value={o.value} checked={p.values.includes(o.value)} />
-              <label class="checkboxes__label" for={oid}>
-                {o.label}
-              </label>
-            </div>
-          );
-        })}
-      </fieldset>
-    </div>
-  );
+  return <CheckboxGroup name={p.name} label={p.legend} hint={p.hint} options={p.options} values={p.values} errors={p.errors} optional={p.optional} />;
 }
 
 /**
