@@ -67,7 +67,7 @@ export async function seedCommand(config: Config, flags: { force: boolean }, io:
 
 /** A Db whose "transactions" run inside one already open, so that wiping and seeding commit together. */
 function insideTransaction(db: Db, trx: Transaction<Database>): Db {
-  return { kysely: trx, dialect: db.dialect, transaction: (fn) => fn(trx), close: async () => undefined };
+  return { kysely: trx, dialect: db.dialect, transaction: (fn) => fn(trx), changeStamp: () => db.changeStamp(), close: async () => undefined };
 }
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type ControlledTransaction, type DatabaseConnection, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type ControlledTransaction, type DatabaseConnection, type KyselyPlugin, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -21,6 +21,15 @@ export interface Db {
    * wrappers (a Db inside an already open transaction): use {@link groupTransaction}.
    */
   readonly groupTransaction?: <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+  /**
+   * A value that changes whenever the data may have changed, read synchronously and cheaply (a cache of
+   * rendered pages compares it, ADR 0018). Read it BEFORE reading the data it guards: a stamp can then
+   * only be older than the data, never newer. SQLite: the rows this connection has changed (committed
+   * or not) and the commits of other connections (`data_version`), so it is exact across processes.
+   * PostgreSQL: the writes of this process only (rows affected, transactions ended); other processes'
+   * writes are not seen, so what it guards must also expire.
+   */
+  changeStamp(): string;
   close(): Promise<void>;
 }
 
@@ -96,11 +105,16 @@ export function connect(target: DatabaseTarget): Db {
   if (target.kind === 'sqlite') {
     const raw = openSqlite(target.file);
     const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
+    const stamp = raw.prepare('select total_changes() as t, (select data_version from pragma_data_version) as v').raw(true);
     return {
       kysely,
       dialect: 'sqlite',
       transaction: (fn) => kysely.transaction().execute(fn),
       groupTransaction: groupCommitter(kysely),
+      changeStamp: () => {
+        const [t, v] = stamp.get() as [number, number];
+        return `${t}:${v}`;
+      },
       close: () => kysely.destroy(),
     };
   }
@@ -115,12 +129,28 @@ export function connect(target: DatabaseTarget): Db {
   // An idle connection closed by the server (restart, failover) must not take the process down:
   // the pool drops it and the next query opens a new one.
   pool.on('error', () => undefined);
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const writes = new WriteCounter();
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [writes] });
   return {
     kysely,
     dialect: 'postgres',
-    transaction: (fn) => kysely.transaction().setIsolationLevel('read committed').execute(fn),
+    transaction: (fn) => kysely.transaction().setIsolationLevel('read committed').execute(fn).finally(() => writes.bump()),
+    changeStamp: () => String(writes.count),
     close: () => kysely.destroy(),
+  };
+}
+
+/** Counts the statements of this process that changed rows (PostgreSQL's changeStamp). */
+class WriteCounter implements KyselyPlugin {
+  count = 0;
+  bump() {
+    this.count++;
+  }
+  transformQuery: KyselyPlugin['transformQuery'] = (args) => args.node;
+  transformResult: KyselyPlugin['transformResult'] = async (args) => {
+    const n = args.result.numAffectedRows;
+    if (n !== undefined && n > 0n) this.count++;
+    return args.result;
   };
 }
 
