@@ -2,7 +2,8 @@
  * The load generator, started by bench/run.ts as `taskset -c 1 node --import tsx bench/load.ts`: it
  * receives one job over IPC, runs it against the server pinned to the other core, replies and exits.
  *
- * - autocannon "hello" / "page": GET the same path as fast as the server answers.
+ * - autocannon "hello" / "page": GET the same path as fast as the server answers; "page" asks for it as
+ *   Chromium does (Accept-Encoding: gzip, deflate, br, zstd), "page-plain" without compression.
  * - autocannon "register": POST the registration form, each request with its own e-mail, its own
  *   submission key and its own client address (X-Forwarded-For, the server trusts its proxy), so that
  *   every request is a new person and the rate limits see a crowd, not one robot.
@@ -84,6 +85,7 @@ async function runAutocannon(job: Extract<LoadRequest, { cmd: 'autocannon' }>): 
   }
   const instance = autocannon({
     url: job.url + job.path,
+    ...(job.scenario === 'page' ? { headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } } : {}),
     connections: job.connections,
     duration: job.duration,
     pipelining: 1,

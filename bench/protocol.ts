@@ -86,7 +86,7 @@ export interface SequentialResult {
 }
 
 export type LoadRequest =
-  | { cmd: 'autocannon'; scenario: 'hello' | 'page'; url: string; path: string; duration: number; connections: number }
+  | { cmd: 'autocannon'; scenario: 'hello' | 'page' | 'page-plain'; url: string; path: string; duration: number; connections: number }
   | { cmd: 'autocannon'; scenario: 'register'; url: string; path: string; duration: number; connections: number; runTag: string }
   | { cmd: 'sequential'; url: string; path: string; cookie: string; samples: number; warmup: number };
 

@@ -109,7 +109,7 @@ async function signInAgent(server: ServerProcess, email: string, password: strin
 
 const stripKeys = ({ submissionKeys: _k, ...rest }: LoadResult) => rest;
 
-async function autocannon(server: ServerProcess, scenario: 'hello' | 'page' | 'register', pathname: string, durationSeconds: number, runTag = ''): Promise<LoadResult> {
+async function autocannon(server: ServerProcess, scenario: 'hello' | 'page' | 'page-plain' | 'register', pathname: string, durationSeconds: number, runTag = ''): Promise<LoadResult> {
   const base = { cmd: 'autocannon' as const, url: server.url, path: pathname, duration: durationSeconds, connections: settings.connections };
   const cpuBefore = server.cpuSeconds();
   const r = await (scenario === 'register' ? runLoad<LoadResult>({ ...base, scenario, runTag }) : runLoad<LoadResult>({ ...base, scenario }));
@@ -198,6 +198,7 @@ async function main() {
     settings: { ...settings, serverCore: SERVER_CORE, loadCore: LOAD_CORE, worker: 'off', database: 'sqlite (WAL, synchronous=FULL, as the app opens it)' },
     ceiling: { runs: [], medianRps: 0 },
     page: { path: '', runs: [], medianRps: 0, ratioToCeiling: 0 },
+    pagePlain: { path: '', runs: [], medianRps: 0, ratioToCeiling: 0 },
     registration: { path: '', runs: [], medianRps: 0, medianP99: 0, worstP99: 0, total303: 0, unexpected: 0, check: null },
     registrationInlineWorker: null,
     disk: [],
@@ -221,6 +222,7 @@ async function main() {
     const pagePath = `/rencontres/${pageWebinar.slug}`;
     const regPath = `/rencontres/${regWebinar.slug}/inscription`;
     report.page.path = pagePath;
+    report.pagePlain.path = pagePath;
     report.registration.path = regPath;
 
     report.pageWeight = await measurePageWeight(app.url, pagePath);
@@ -232,6 +234,7 @@ async function main() {
     log(`warm-up (${settings.warmupSeconds} s each)`);
     await autocannon(bare, 'hello', '/', settings.warmupSeconds);
     await autocannon(app, 'page', pagePath, settings.warmupSeconds);
+    await autocannon(app, 'page-plain', pagePath, settings.warmupSeconds);
     const warm = await autocannon(app, 'register', regPath, settings.warmupSeconds, 'warmup');
     const allKeys: string[] = [...(warm.submissionKeys ?? [])];
     let all303 = warm.statusCodes['303'] ?? 0;
@@ -246,6 +249,9 @@ async function main() {
       const page = await autocannon(app, 'page', pagePath, settings.durationSeconds);
       report.page.runs.push(stripKeys(page));
       log(`  page     ${Math.round(page.requestsPerSecond)} req/s  p99 ${page.latency.p99} ms  unexpected ${page.unexpected}  (server got ${page.serverCpuShare} of its core: ${page.requestsPerServerCpuSecond} req/CPU-s)`);
+      const plain = await autocannon(app, 'page-plain', pagePath, settings.durationSeconds);
+      report.pagePlain.runs.push(stripKeys(plain));
+      log(`  page, no compression ${Math.round(plain.requestsPerSecond)} req/s  p99 ${plain.latency.p99} ms  unexpected ${plain.unexpected}  (server got ${plain.serverCpuShare} of its core: ${plain.requestsPerServerCpuSecond} req/CPU-s)`);
       const reg = await autocannon(app, 'register', regPath, settings.durationSeconds, `r${run}`);
       report.registration.runs.push(stripKeys(reg));
       allKeys.push(...(reg.submissionKeys ?? []));
@@ -262,6 +268,8 @@ async function main() {
     report.ceiling.medianRps = median(report.ceiling.runs.map((r) => r.requestsPerSecond));
     report.page.medianRps = median(report.page.runs.map((r) => r.requestsPerSecond));
     report.page.ratioToCeiling = report.page.medianRps / report.ceiling.medianRps;
+    report.pagePlain.medianRps = median(report.pagePlain.runs.map((r) => r.requestsPerSecond));
+    report.pagePlain.ratioToCeiling = report.pagePlain.medianRps / report.ceiling.medianRps;
     report.registration.medianRps = median(report.registration.runs.map((r) => r.requestsPerSecond));
     report.registration.medianP99 = median(report.registration.runs.map((r) => r.latency.p99));
     report.registration.worstP99 = Math.max(...report.registration.runs.map((r) => r.latency.p99));

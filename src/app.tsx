@@ -26,6 +26,7 @@ import { registrationPublicRoutes, type RegistrationLimits } from './features/re
 import { webinarPublicRoutes } from './features/webinars/public-routes.tsx';
 import { DomainError, Forbidden, NotFound, TooManyRequests } from './platform/http/errors.ts';
 import { sameOriginWrites, securityHeaders } from './platform/http/security.ts';
+import { PageCache, requestIdFrom } from './platform/http/page-cache.ts';
 import type { BbbConfig } from './config.ts';
 import type { Logger } from './platform/logger.ts';
 import { sendPage } from './platform/views/document.tsx';
@@ -46,6 +47,8 @@ export interface AppOptions {
   zoomWebhookSecretToken?: string | null;
   /** The BigBlueButton server: its callbacks (/webhooks/bbb/…) exist only when it is configured. */
   bbb?: BbbConfig | null;
+  /** Rendered public pages that the HTTP server answers before the app (ADR 0018); one of its own otherwise. */
+  pageCache?: PageCache;
 }
 
 function ErrorPage({ site, title, message, reference }: { site: Site; title: string; message: string; reference?: string }) {
@@ -72,10 +75,10 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   const stylesheet = buildStylesheet(s.territory.identity.colours);
   const site: Site = { territory: s.territory, stylesheet: stylesheet.href };
   const app = new Hono<AppEnv>();
+  const pages = options.pageCache ?? new PageCache({ changeStamp: () => s.db.changeStamp(), clock: s.clock, logger: s.logger, isHttps: s.config.isHttps });
 
   app.use(async (c, next) => {
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && /^[A-Za-z0-9-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
     const log = s.logger.child({ requestId });
     c.set('requestId', requestId);
     c.set('log', log);
@@ -123,7 +126,7 @@ export function buildApp(s: Services, options: AppOptions = {}) {
     });
   });
 
-  app.route('/', webinarPublicRoutes(s, site));
+  app.route('/', webinarPublicRoutes(s, site, pages));
   app.route('/', registrationPublicRoutes(s, site, options.registrationLimits));
   app.route('/', accompanimentPublicRoutes(s, site));
   app.route('/', appointmentPublicRoutes(s, site));

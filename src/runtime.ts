@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { buildApp, type AppOptions } from './app.tsx';
 import type { Config } from './config.ts';
 import { isDatabaseEmpty, loadDemoData, seedDemo } from './features/demo/seed-demo.ts';
@@ -10,6 +10,7 @@ import { purgeAuditLog } from './features/audit/audit-log.ts';
 import { loadTerritory, type Territory } from './features/territory/territory.ts';
 import { prepareTerritoryData } from './features/content/prepare-at-start.ts';
 import { connect, type Db } from './platform/db/database.ts';
+import { PageCache } from './platform/http/page-cache.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { createJobRunner } from './background.ts';
 import { createBbbAdapter } from './features/video/bbb/bbb-adapter.ts';
@@ -119,9 +120,13 @@ export interface RunningServer {
 
 /** Starts the HTTP server (and the worker unless WORKER=off); stop() drains in-flight requests first. */
 export async function startServer(config: Config, runtime: Runtime, options: AppOptions = {}): Promise<RunningServer> {
-  const app = buildApp(runtime.services, { smtpConfigured: Boolean(config.smtpUrl), auditRetentionDays: config.auditRetentionDays, zoomWebhookSecretToken: config.zoom?.webhookSecretToken ?? null, bbb: config.bbb, ...options });
+  const rs = runtime.services;
+  const pageCache = new PageCache({ changeStamp: () => rs.db.changeStamp(), clock: rs.clock, logger: rs.logger, isHttps: rs.config.isHttps });
+  const app = buildApp(runtime.services, { pageCache, smtpConfigured: Boolean(config.smtpUrl), auditRetentionDays: config.auditRetentionDays, zoomWebhookSecretToken: config.zoom?.webhookSecretToken ?? null, bbb: config.bbb, ...options });
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+    // Pages the app has rendered and kept are answered before it (ADR 0018).
+    const s = createServer(pageCache.front(getRequestListener(app.fetch, { hostname: config.host })));
+    s.listen(config.port, config.host, () => resolve(s));
   });
   server.keepAliveTimeout = 5000;
   if (config.runWorkerInline) runtime.startWorkers();

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Site } from '../../areas/public/layout.tsx';
 import { NotFound } from '../../platform/http/errors.ts';
+import { PageCache, PageTemplate } from '../../platform/http/page-cache.ts';
 import { renderPage, sendPage } from '../../platform/views/document.tsx';
 import type { FieldErrors } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
@@ -55,41 +57,48 @@ export async function renderWebinarPage(
 
 /** Distinct pages kept at most (a Rencontre × the campaign parameters of the link); then the cache starts again. */
 const PAGE_CACHE_ENTRIES = 200;
-/** Anything the page shows that depends on the time and is not in the key is at most this old. */
-const PAGE_CACHE_TTL_MS = 1000;
 
 /**
- * The page of a Rencontre as a GET shows it, rendered once and served many times. It is the landing
- * page of sponsored posts: hono/jsx takes ~0.5 ms to render it, the rest of the request a tenth of
- * that. The key holds everything the page is made of (the Rencontre as just read, the seats left as
- * just counted, whether registration is open, whether it is over, the campaign of the link), so a
- * change shows at the next request; entries also expire after a second. Each visitor still gets a
- * form with a submission key of its own, put in place of a stand-in.
+ * The page of a Rencontre as a GET shows it, rendered once and served many times (ADR 0018). It is the
+ * landing page of sponsored posts: hono/jsx takes ~0.5 ms to render it. The key holds everything the
+ * page is made of (the Rencontre as just read, the seats left as just counted, whether registration is
+ * open, whether it is over, the campaign of the link), so a change shows at the next request. Each
+ * visitor still gets a form with a submission key of its own, put in the hole left by a stand-in.
+ * The page is also handed to the HTTP server's page cache, which answers the next requests for the
+ * same address without the app while the database's change stamp stays the same (for a second at most).
  */
-function webinarPageCache(s: Services, site: Site) {
-  const entries = new Map<string, { html: string; expires: number }>();
-  const standIn = `submission-${randomUUID()}`;
-  return async (c: Parameters<typeof sendPage>[0], webinar: Webinar) => {
+function webinarPageCache(s: Services, site: Site, pages: PageCache) {
+  const templates = new Map<string, PageTemplate>();
+  const standIn = randomUUID();
+  return async (c: Parameters<typeof sendPage>[0], webinar: Webinar, stamp: string) => {
     const now = s.clock.now();
     const seats = webinar.capacity === null ? null : seatsLeft(webinar.capacity, await countConfirmed(s.db.kysely, webinar.id));
     const src = sourceSchema.parse({ utmSource: c.req.query('utm_source'), utmMedium: c.req.query('utm_medium'), utmCampaign: c.req.query('utm_campaign') });
     const source = { utm_source: src.utmSource ?? undefined, utm_medium: src.utmMedium ?? undefined, utm_campaign: src.utmCampaign ?? undefined };
     const key = JSON.stringify([webinar, seats, registrationWindow(webinar, now), new Date(webinar.endsAt).getTime() <= now.getTime(), source]);
-    let entry = entries.get(key);
-    if (!entry || entry.expires <= Date.now()) {
+    let template = templates.get(key);
+    if (!template) {
       const html = await renderPage(<WebinarPage site={site} webinar={webinar} seatsLeft={seats} now={now} form={{ values: {}, errors: {}, submissionKey: standIn, source }} />);
-      // The stand-in must be the form's key and nothing else; otherwise this page is rendered afresh each time.
+      // The stand-in must be the form's key and nothing else (a page without a form has none); otherwise
+      // this page is rendered afresh each time.
       if (html.indexOf(standIn) !== html.lastIndexOf(standIn)) return renderWebinarPage(c, s, site, webinar, { values: {}, errors: {} });
-      if (entries.size >= PAGE_CACHE_ENTRIES) entries.clear();
-      entries.set(key, (entry = { html, expires: Date.now() + PAGE_CACHE_TTL_MS }));
+      if (templates.size >= PAGE_CACHE_ENTRIES) templates.clear();
+      templates.set(key, (template = new PageTemplate(html, standIn)));
     }
-    return c.html(entry.html.replace(standIn, () => randomUUID()), 200);
+    // The address exactly as the client sent it, which is what the server's cache looks up.
+    const target = (c.env as Partial<HttpBindings> | undefined)?.incoming?.url;
+    if (target !== undefined) {
+      const next = [webinar.startsAt, webinar.endsAt].map((t) => new Date(t).getTime()).find((t) => t > now.getTime());
+      pages.store(target, template, stamp, next);
+    }
+    const { body, headers } = PageCache.body(template, c.req.header('accept-encoding'));
+    return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length), 200, { 'Content-Type': 'text/html; charset=UTF-8', ...headers });
   };
 }
 
-export function webinarPublicRoutes(s: Services, site: Site) {
+export function webinarPublicRoutes(s: Services, site: Site, pages: PageCache) {
   const app = new Hono();
-  const cachedWebinarPage = webinarPageCache(s, site);
+  const cachedWebinarPage = webinarPageCache(s, site, pages);
 
   app.get('/', async (c) => {
     const now = s.clock.now();
@@ -111,9 +120,11 @@ export function webinarPublicRoutes(s: Services, site: Site) {
   });
 
   app.get('/rencontres/:slug', async (c) => {
+    // Read before the data: a page stored under it can only be newer than the stamp says.
+    const stamp = pages.stamp();
     const webinar = await findWebinarBySlug(s.db.kysely, c.req.param('slug'));
     if (!webinar || webinar.status === 'draft') throw new NotFound('Cette Rencontre n’existe pas ou n’est plus en ligne');
-    return cachedWebinarPage(c, webinar);
+    return cachedWebinarPage(c, webinar, stamp);
   });
 
   app.get('/rencontres/:slug/agenda.ics', async (c) => {
