@@ -10,4 +10,11 @@ describe('time-ordered ids', () => {
     // The first 48 bits are the milliseconds.
     expect(Number.parseInt(newId(1_800_000_000_123).replace(/-/g, '').slice(0, 12), 16)).toBe(1_800_000_000_123);
   });
+
+  it('differ within the same millisecond, across many refills of the random pool', () => {
+    const ids = Array.from({ length: 5000 }, () => newId(1_800_000_000_000));
+    expect(new Set(ids).size).toBe(ids.length);
+    // 80 random bits each: no two ids share their random part either.
+    expect(new Set(ids.map((id) => id.slice(14))).size).toBe(ids.length);
+  });
 });
