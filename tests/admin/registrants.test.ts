@@ -3,6 +3,8 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { purgeAuditLog } from '../../src/features/audit/audit-log.ts';
+import { makePartner, makePartnerUser } from '../../src/features/partners/testing/partner-fixtures.ts';
+import { recordAudit } from '../../src/platform/audit/audit.ts';
 import { registerCandidate } from '../../src/features/registrations/register-candidate.ts';
 import { makeAgent, signIn, type SignedIn } from '../support/admin.ts';
 import { createWebinar, formFields, parsedForm } from '../support/fixtures.ts';
@@ -193,9 +195,15 @@ describe.each(dialects())('the mailbox and the journal on %s', (dialect) => {
   it('the journal says who did what, without secrets, and forgets what is older than the retention period', async () => {
     const adminRow = await makeAgent(t, 'admin', { name: 'Claire Bonnet' });
     const admin = await signIn(t, adminRow);
+    // What a partner's person did in the portal is signed with their name and their organisation.
+    const partner = await makePartner(t, { name: 'Mission locale de Lozère' });
+    const partnerUser = await makePartnerUser(t, partner, { name: 'Nadia Meyrueis' });
+    await recordAudit(t.db.kysely, t.clock.now(), { type: 'partner', id: partnerUser.id, ip: '192.0.2.7' }, 'offer.created', { type: 'offer', id: randomUUID() }, {});
     const html = await (await admin.get('/admin/journal')).text();
     expect(html).toContain('Claire Bonnet');
     expect(html).toContain('Connexion');
+    expect(html).toContain('Nadia Meyrueis (Mission locale de Lozère)');
+    expect(html).not.toContain('anonyme');
     t.clock.advance(400 * 86_400_000);
     const purged = await purgeAuditLog(t.db.kysely, t.clock.now(), 365);
     expect(purged).toBeGreaterThanOrEqual(2);

@@ -9,7 +9,7 @@ import { formatShortDate, zoneLabel } from '../../platform/time.ts';
 import { sendPage } from '../../platform/views/document.tsx';
 import type { Services } from '../../services.ts';
 import { listAgents } from '../agents/agents-repository.ts';
-import { actionLabels, AUDIT_PAGE_SIZE, listAuditEntries } from './audit-log.ts';
+import { actionLabels, actorLabel, AUDIT_PAGE_SIZE, listAuditEntries } from './audit-log.ts';
 
 const filtersSchema = z.object({
   action: z.string().trim().max(60).regex(/^[a-z.-]*$/).catch('').default(''),
@@ -100,7 +100,7 @@ export function auditAdminRoutes(s: Services, site: Site, opts: { retentionDays:
                     <td class="nowrap">
                       {formatShortDate(r.at, t.timezone)} {time.format(new Date(r.at))}
                     </td>
-                    <td>{r.actorName ?? (r.actor_type === 'candidate' ? 'la personne elle-même' : r.actor_type === 'system' ? 'la plateforme' : 'anonyme')}</td>
+                    <td>{actorLabel(r)}</td>
                     <td>{actionLabels[r.action] ?? r.action}</td>
                     <td>{r.subject_type ? `${r.subject_type} ${r.subject_id?.slice(0, 8) ?? ''}` : ''}</td>
                     <td>

@@ -33,12 +33,17 @@ export const actionLabels: Record<string, string> = {
 };
 
 export async function listAuditEntries(db: Kysely<Database>, f: { action: string; actor: string; page: number }) {
-  let q = db.selectFrom('audit_log as a').leftJoin('agents as g', (j) => j.onRef('g.id', '=', 'a.actor_id').on('a.actor_type', '=', 'agent'));
+  let q = db
+    .selectFrom('audit_log as a')
+    .leftJoin('agents as g', (j) => j.onRef('g.id', '=', 'a.actor_id').on('a.actor_type', '=', 'agent'))
+    // A partner's people act in the portal (offers, referral outcomes): the journal names them and their organisation.
+    .leftJoin('partner_users as pu', (j) => j.onRef('pu.id', '=', 'a.actor_id').on('a.actor_type', '=', 'partner'))
+    .leftJoin('partners as p', 'p.id', 'pu.partner_id');
   if (f.action) q = q.where('a.action', 'like', `${f.action.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
   if (f.actor) q = q.where('a.actor_id', '=', f.actor);
   const [rows, count] = await Promise.all([
     q
-      .select(['a.id', 'a.at', 'a.actor_type', 'a.actor_id', 'g.name as actorName', 'a.action', 'a.subject_type', 'a.subject_id', 'a.ip', 'a.details'])
+      .select(['a.id', 'a.at', 'a.actor_type', 'a.actor_id', 'g.name as actorName', 'pu.name as partnerUserName', 'p.name as partnerName', 'a.action', 'a.subject_type', 'a.subject_id', 'a.ip', 'a.details'])
       .orderBy('a.at', 'desc')
       .orderBy('a.id')
       .limit(AUDIT_PAGE_SIZE)
@@ -47,6 +52,16 @@ export async function listAuditEntries(db: Kysely<Database>, f: { action: string
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.n) };
+}
+
+/** Who did it, in the journal's words. */
+export function actorLabel(r: { actor_type: string; actorName: string | null; partnerUserName: string | null; partnerName: string | null }): string {
+  if (r.actorName) return r.actorName;
+  if (r.actor_type === 'partner') return r.partnerUserName ? `${r.partnerUserName} (${r.partnerName ?? 'partenaire'})` : 'un compte partenaire supprimé';
+  if (r.actor_type === 'agent') return 'un agent supprimé';
+  if (r.actor_type === 'candidate') return 'la personne elle-même';
+  if (r.actor_type === 'system') return 'la plateforme';
+  return 'anonyme';
 }
 
 /** Entries older than the retention period are deleted (CNIL: logs 6 to 12 months); the purge itself is logged. */
