@@ -122,6 +122,24 @@ describe('the page cache in front of the app', () => {
     expect(t.appCalls()).toBe(2);
   });
 
+  it('hands the request to the app if reading the change stamp fails, and forgets what it kept', async () => {
+    const t = await setUp();
+    const failing = new PageCache({
+      changeStamp: () => {
+        throw new Error('database busy');
+      },
+      clock: t.clock,
+      logger: createLogger('silent'),
+      isHttps: false,
+    });
+    failing.store('/p', t.template, 'A');
+    const listener = failing.front((_req, res) => res.end('app'));
+    const res = { headersSent: false, end: (b: string) => (ended = b) } as unknown as import('node:http').ServerResponse;
+    let ended = '';
+    listener({ method: 'GET', url: '/p', headers: {} } as import('node:http').IncomingMessage, res);
+    expect(ended).toBe('app');
+  });
+
   it('sends the page plain to a client that does not take gzip', async () => {
     const t = await setUp();
     t.cache.store('/p', t.template, 'A');

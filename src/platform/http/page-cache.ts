@@ -236,7 +236,16 @@ export class PageCache {
   /** A request listener that answers from the cache when it can and hands everything else to `next`. */
   front(next: RequestListener): RequestListener {
     return (req, res) => {
-      if (!this.serve(req, res)) next(req, res);
+      let served = false;
+      try {
+        served = this.serve(req, res);
+      } catch (err) {
+        // Never worse than no cache: the app answers (an exception here would otherwise end the process).
+        this.#logger.error('page cache failed', { err, path: req.url });
+        this.#entries.clear();
+        served = res.headersSent;
+      }
+      if (!served) next(req, res);
     };
   }
 }
