@@ -3,22 +3,20 @@ import { regionLabel, themeLabel, type Territory } from '../territory/territory.
 import { abandonReasons } from '../candidates/change-stage.ts';
 import { households as householdList, labelOf, projects as projectList } from '../registrations/registration.ts';
 import { placeLabel } from './departements.ts';
-import { monthLabel, periodBounds, periodMonths, shortDayLabel, zonedDate, type Period } from './period.ts';
-import { FACTS_FORMAT, loadEditionFacts, loadMonthFacts, type EditionFacts, type FunnelFacts } from './statistics-facts.ts';
+import { monthLabel, periodBounds, periodZoneMonths, shortDayLabel, zonedDate, type Period, type ZoneMonth } from './period.ts';
+import { FACTS_FORMAT, householdKeys, loadDayFacts, loadEditionFacts, placeKeys, prepareEdition, projectKeys, sourceKeys, type FunnelFacts, type PreparedEdition } from './statistics-facts.ts';
 import { abandonmentsIn, editionRows, followUpsAnsweredIn, installationsIn, requestsMadeIn, type Scope } from './statistics-queries.ts';
 import {
   activityLabels,
   costPer,
   emptyFunnelCounts,
   followUpLabels,
-  funnelGaps,
-  medianOfHistogram,
+  funnelMedians,
   ratio,
+  stayedOf,
   type CountBy,
   type EditionStats,
-  type FunnelGap,
   type FunnelRow,
-  type Median,
   type MonthStats,
   type PeriodStatistics,
 } from './statistics.ts';
@@ -26,52 +24,11 @@ import {
 export const NO_SOURCE = '(aucune)';
 const NOT_SAID = 'Non renseigné';
 
-const byCountDesc = (a: CountBy, b: CountBy) => b.count - a.count || a.label.localeCompare(b.label, 'fr');
+const collator = new Intl.Collator('fr');
+/** By count, then label; the key last, so that the order never depends on the order things were met. */
+const byCountDesc = (a: CountBy, b: CountBy) => b.count - a.count || collator.compare(a.label, b.label) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-function merge(into: Map<string, number>, key: string, n: number) {
-  into.set(key, (into.get(key) ?? 0) + n);
-}
-
-/** A date one year later, 29 February giving 28 February (string arithmetic: it runs for every settled household). */
-function plusTwelveMonths(date: string): string {
-  const [y, m, d] = date.split('-');
-  return `${Number(y) + 1}-${m}-${m === '02' && d === '29' ? '28' : d}`;
-}
-
-/** Households of a cohort still there twelve months after settling, as of `today` (YYYY-MM-DD). */
-function stayedOf(f: FunnelFacts, today: string): number {
-  return f.stays.reduce((a, [on, left, n]) => {
-    const year = plusTwelveMonths(on);
-    return year <= today && (left === null || left >= year) ? a + n : a;
-  }, 0);
-}
-
-function histogramsOf(f: FunnelFacts): Map<FunnelGap, Map<number, number>> {
-  const byGap = new Map<FunnelGap, Map<number, number>>();
-  for (const [index, days, n] of f.hist) {
-    const [a, b] = funnelGaps[index]!;
-    const gap = `${a}-${b}` as FunnelGap;
-    let h = byGap.get(gap);
-    if (!h) byGap.set(gap, (h = new Map()));
-    h.set(days, (h.get(days) ?? 0) + n);
-  }
-  return byGap;
-}
-
-function mediansOf(byGap: Map<FunnelGap, Map<number, number>> | undefined): Record<FunnelGap, Median> {
-  const out = {} as Record<FunnelGap, Median>;
-  for (const [a, b] of funnelGaps) {
-    const g = `${a}-${b}` as FunnelGap;
-    out[g] = medianOfHistogram(byGap?.get(g) ?? new Map());
-  }
-  return out;
-}
-
-function funnelRow(key: string, label: string, f: FunnelFacts, today: string): FunnelRow {
-  return { key, label, counts: { ...f.n, stayed: stayedOf(f, today) }, medians: mediansOf(histogramsOf(f)) };
-}
-
-const emptyFacts = (): EditionFacts => ({
+const noFacts: PreparedEdition = prepareEdition({
   format: FACTS_FORMAT,
   confirmed: 0,
   waitlisted: 0,
@@ -88,9 +45,35 @@ const emptyFacts = (): EditionFacts => ({
   funnel: { n: { registered: 0, attended: 0, asked: 0, accompanied: 0, installed: 0 }, hist: [], stays: [] },
 });
 
+/** The funnel of households whose first contact falls on the days given. */
+function funnelOfDays(key: string, label: string, days: readonly FunnelFacts[], today: string): FunnelRow {
+  const counts = { ...emptyFunnelCounts() };
+  const stays: Array<FunnelFacts['stays']> = [];
+  for (const f of days) {
+    counts.registered += f.n.registered;
+    counts.attended += f.n.attended;
+    counts.asked += f.n.asked;
+    counts.accompanied += f.n.accompanied;
+    counts.installed += f.n.installed;
+    if (f.stays.length) stays.push(f.stays);
+  }
+  counts.stayed = stays.reduce((a, x) => a + stayedOf(x, today), 0);
+  return { key, label, counts, medians: funnelMedians(days.map((f) => f.hist)) };
+}
+
+/** Sums of counts by interned key: [id, count, (attendees)] groups of `width` numbers. */
+function sumByKey(into: Float64Array[], rows: Int32Array, width: 2 | 3) {
+  for (let i = 0; i < rows.length; i += width) {
+    const id = rows[i]!;
+    into[0]![id] = (into[0]![id] ?? 0) + rows[i + 1]!;
+    if (width === 3) into[1]![id] = (into[1]![id] ?? 0) + rows[i + 2]!;
+  }
+}
+const sums = (n: number, arrays = 1) => Array.from({ length: arrays }, () => new Float64Array(n));
+
 /**
  * The statistics of a period (or of one Rencontre, with `webinarId`), always from the records: each
- * edition's and each month's facts come from the cache only while the triggers say nothing they are
+ * edition's and each day's facts come from the cache only while the triggers say nothing they are
  * made of has changed (statistics-facts.ts), so a correction (an attendance fixed by an agent, an old
  * report imported) shows at once. Rule kept: every figure follows the definitions of statistics.ts.
  */
@@ -99,14 +82,14 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   const k = db.kysely;
   const bounds = periodBounds(period);
   const scope: Scope = { ...bounds, fromDate: period.from, toDate: period.to, webinarId: opts.webinarId ?? null };
-  const months = periodMonths(period);
-  const today = zonedDate(now.toISOString(), period.zone);
   const single = Boolean(opts.webinarId);
+  const months = single ? [] : periodZoneMonths(period);
+  const today = zonedDate(now.toISOString(), period.zone);
 
   const editions = await editionRows(k, scope);
-  const [facts, monthFacts, requests, installations, abandons, followUps] = await Promise.all([
+  const [facts, dayFacts, requests, installations, abandons, followUps] = await Promise.all([
     loadEditionFacts(db, editions, now),
-    single ? Promise.resolve(new Map<string, FunnelFacts>()) : loadMonthFacts(db, period.zone, months, now),
+    single ? Promise.resolve(new Map<string, FunnelFacts>()) : loadDayFacts(db, period.zone, months, now),
     single ? Promise.resolve(0) : requestsMadeIn(k, scope),
     single ? Promise.resolve({ households: 0, adults: 0, children: 0, byActivity: [], byRegion: [] }) : installationsIn(k, scope),
     single ? Promise.resolve([]) : abandonmentsIn(k, scope),
@@ -114,12 +97,11 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   ]);
 
   const nowIso = now.toISOString();
-  const factsOf = (id: string) => facts.get(id) ?? emptyFacts();
-  const webinars: EditionStats[] = editions.map((e) => {
-    const c = factsOf(e.id);
+  const all = editions.map((e) => facts.get(e.id) ?? noFacts);
+  const webinars: EditionStats[] = editions.map((e, i) => {
+    const c = all[i]!;
     const registrations = c.confirmed + c.waitlisted;
     const held = e.starts_at <= nowIso;
-    const ret = c.registrants.reduce((a, [prev, , n]) => (prev === null ? a : a + n), 0);
     const req = c.requests;
     const cost = e.promotion_cost_cents;
     return {
@@ -138,8 +120,8 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
       attendees: c.attendees,
       attendanceRate: held ? ratio(c.attendees, registrations) : null,
       averageMinutes: c.minutesN > 0 ? Math.round((c.minutesSum / c.minutesN) * 10) / 10 : null,
-      firstTime: registrations - ret,
-      returning: ret,
+      firstTime: registrations - c.returning,
+      returning: c.returning,
       accompanimentRequests: req,
       promotionCostCents: cost,
       costPerRegistrantCents: cost === null ? null : costPer(cost, registrations),
@@ -148,85 +130,124 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
     };
   });
 
-  const sum = (f: (e: EditionStats) => number, list = webinars) => list.reduce((a, e) => a + f(e), 0);
-  const held = webinars.filter((e) => e.held);
-  const rates = held.map((e) => e.attendanceRate).filter((r): r is number => r !== null);
-  const all = editions.map((e) => factsOf(e.id));
-  const minutes = all.reduce((a, c) => ({ s: a.s + c.minutesSum, n: a.n + c.minutesN }), { s: 0, n: 0 });
-  const paid = webinars.filter((e) => e.promotionCostCents !== null);
-  const totalCents = sum((e) => e.promotionCostCents ?? 0, paid);
-
+  let confirmed = 0;
+  let waitlisted = 0;
+  let cancelled = 0;
+  let registrations = 0;
+  let attendees = 0;
+  let heldRegistrations = 0;
+  let heldAttendees = 0;
+  let heldCount = 0;
+  let generic = 0;
+  let totalCents = 0;
+  let paidRegistrations = 0;
+  let paidAttendees = 0;
+  let paidRequests = 0;
+  let editionRequests = 0;
+  let minMinutes = { s: 0, n: 0 };
+  let replaysAttended = 0;
+  let replaysAbsent = 0;
+  let minRate = Infinity;
+  let maxRate = -Infinity;
   const monthsStats: MonthStats[] = months.map((m) => ({ month: m.month, editions: 0, registrations: 0, attendees: 0 }));
-  for (const e of webinars) {
-    const row = monthsStats.find((x) => x.month === zonedDate(e.startsAt, period.zone).slice(0, 7));
-    if (row) {
-      row.editions++;
-      row.registrations += e.registrations;
-      row.attendees += e.attendees;
+  const monthIndex = new Map(monthsStats.map((m, i) => [m.month, i]));
+  webinars.forEach((e, i) => {
+    const c = all[i]!;
+    confirmed += e.confirmed;
+    waitlisted += e.waitlisted;
+    cancelled += e.cancelled;
+    registrations += e.registrations;
+    attendees += e.attendees;
+    editionRequests += e.accompanimentRequests;
+    if (e.kind === 'generic') generic++;
+    if (e.held) {
+      heldCount++;
+      heldRegistrations += e.registrations;
+      heldAttendees += e.attendees;
+      if (e.attendanceRate !== null) {
+        if (e.attendanceRate < minRate) minRate = e.attendanceRate;
+        if (e.attendanceRate > maxRate) maxRate = e.attendanceRate;
+      }
     }
-  }
+    if (e.promotionCostCents !== null) {
+      totalCents += e.promotionCostCents;
+      paidRegistrations += e.registrations;
+      paidAttendees += e.held ? e.attendees : 0;
+      paidRequests += e.accompanimentRequests;
+    }
+    minMinutes = { s: minMinutes.s + c.minutesSum, n: minMinutes.n + c.minutesN };
+    replaysAttended += c.replaysAttended;
+    replaysAbsent += c.replaysAbsent;
+    const row = monthIndex.get(zonedDate(e.startsAt, period.zone).slice(0, 7));
+    if (row !== undefined) {
+      const m = monthsStats[row]!;
+      m.editions++;
+      m.registrations += e.registrations;
+      m.attendees += e.attendees;
+    }
+  });
 
   // Each person once: at the edition of the period they came to first, whose previous Rencontre (if
   // any) is before the period. On one Rencontre's page, everyone registered to it.
   let people = 0;
-  const placeCounts = new Map<string, number>();
-  const fromMinute = Date.parse(bounds.fromUtc) / 60_000;
+  const fromMinute = single ? Infinity : Date.parse(bounds.fromUtc) / 60_000;
+  const [placeCounts] = sums(placeKeys.keys.length);
+  const [sourceCounts, sourceAttendees] = sums(sourceKeys.keys.length, 2);
+  const [projectCounts] = sums(projectKeys.keys.length);
+  const [householdCounts] = sums(householdKeys.keys.length);
   for (const c of all) {
-    for (const [prev, place, n] of c.registrants) {
-      if (!single && prev !== null && prev >= fromMinute) continue;
-      people += n;
-      merge(placeCounts, place, n);
+    for (let i = 0; i < c.previous.length; i++) {
+      if (c.previous[i]! >= fromMinute) continue;
+      people += c.people[i]!;
+      placeCounts![c.places[i]!]! += c.people[i]!;
     }
+    sumByKey([sourceCounts!, sourceAttendees!], c.sources, 3);
+    sumByKey([projectCounts!], c.projects, 2);
+    sumByKey([householdCounts!], c.households, 2);
   }
-  const sources = new Map<string, { count: number; attendees: number }>();
-  const projects = new Map<string, number>();
-  const households = new Map<string, number>();
-  for (const c of all) {
-    for (const [key, n, a] of c.sources) {
-      const x = sources.get(key ?? NO_SOURCE) ?? { count: 0, attendees: 0 };
-      sources.set(key ?? NO_SOURCE, { count: x.count + n, attendees: x.attendees + a });
-    }
-    for (const [key, n] of c.projects) merge(projects, key ?? '', n);
-    for (const [key, n] of c.households) merge(households, key ?? '', n);
-  }
-  const replays = all.reduce((a, c) => ({ attended: a.attended + c.replays.attended, absent: a.absent + c.replays.absent }), { attended: 0, absent: 0 });
+  /** The keys counted, each label's rows merged as the tables show them (no source and "(aucune)" are one row). */
+  const counted = (keys: ReadonlyArray<string | null>, counts: Float64Array, asKey: (k: string | null) => string, second?: Float64Array) => {
+    const out = new Map<string, { count: number; attendees: number }>();
+    keys.forEach((key, id) => {
+      const n = counts[id] ?? 0;
+      if (n === 0) return;
+      const name = asKey(key);
+      const x = out.get(name) ?? { count: 0, attendees: 0 };
+      out.set(name, { count: x.count + n, attendees: x.attendees + (second?.[id] ?? 0) });
+    });
+    return out;
+  };
 
   const editionLabel = (e: EditionStats) => shortDayLabel(zonedDate(e.startsAt, period.zone)) + (e.themeLabel ? ` (${e.themeLabel})` : '');
-  const byEdition = webinars.map((e) => funnelRow(e.id, editionLabel(e), factsOf(e.id).funnel, today));
-  const monthFunnels = single ? [] : months.map((m) => ({ m, f: monthFacts.get(m.month) ?? emptyFacts().funnel }));
-  const byMonth = monthFunnels.map(({ m, f }) => funnelRow(m.month, monthLabel(m.month), f, today));
-  const overall: FunnelFacts = { n: { registered: 0, attended: 0, asked: 0, accompanied: 0, installed: 0 }, hist: [], stays: [] };
-  for (const { f } of monthFunnels) {
-    for (const step of Object.keys(overall.n) as Array<keyof FunnelFacts['n']>) overall.n[step] += f.n[step];
-    overall.hist.push(...f.hist);
-    overall.stays.push(...f.stays);
-  }
+  const byEdition: FunnelRow[] = webinars.map((e, i) => {
+    const f = all[i]!.funnel;
+    return { key: e.id, label: editionLabel(e), counts: { ...f.n, stayed: stayedOf(f.stays, today) }, medians: f.medians };
+  });
+  const daysOf = (m: ZoneMonth) => m.days.map((d) => dayFacts.get(d.day)).filter((f): f is FunnelFacts => f !== undefined);
+  const byMonth = months.map((m) => funnelOfDays(m.month, monthLabel(m.month), daysOf(m), today));
+  const overall = funnelOfDays('periode', 'Premiers contacts de la période', months.flatMap(daysOf), today);
 
-  const registrations = sum((e) => e.registrations);
-  const attendees = sum((e) => e.attendees);
-  const heldRegistrations = sum((e) => e.registrations, held);
-  const paidRequests = sum((e) => e.accompanimentRequests, paid);
   const labelled = (rows: Array<{ key: string | null; count: number }>, label: (k: string) => string | null): CountBy[] =>
     rows.map((r) => ({ key: r.key ?? '', label: r.key === null || r.key === '' ? NOT_SAID : (label(r.key) ?? r.key), count: r.count })).sort(byCountDesc);
-  const fromMap = (m: Map<string, number>) => [...m].map(([key, count]) => ({ key, count }));
+  const fromMap = (m: Map<string, { count: number }>) => [...m].map(([key, x]) => ({ key, count: x.count }));
 
   return {
     from: period.from,
     to: period.to,
     zone: period.zone,
     generatedAt: nowIso,
-    editions: { total: webinars.length, generic: webinars.filter((e) => e.kind === 'generic').length, thematic: webinars.filter((e) => e.kind === 'thematic').length, held: held.length },
+    editions: { total: webinars.length, generic, thematic: webinars.length - generic, held: heldCount },
     registrations,
-    confirmed: sum((e) => e.confirmed),
-    waitlisted: sum((e) => e.waitlisted),
-    cancelled: sum((e) => e.cancelled),
+    confirmed,
+    waitlisted,
+    cancelled,
     distinctPeople: people,
     attendees,
-    attendanceRate: ratio(sum((e) => e.attendees, held), heldRegistrations),
-    attendanceRange: rates.length ? { min: Math.min(...rates), max: Math.max(...rates) } : null,
-    averageMinutes: minutes.n > 0 ? Math.round((minutes.s / minutes.n) * 10) / 10 : null,
-    replaysSent: { ...replays, total: replays.attended + replays.absent },
-    accompanimentRequests: single ? sum((e) => e.accompanimentRequests) : requests,
+    attendanceRate: ratio(heldAttendees, heldRegistrations),
+    attendanceRange: minRate <= maxRate ? { min: minRate, max: maxRate } : null,
+    averageMinutes: minMinutes.n > 0 ? Math.round((minMinutes.s / minMinutes.n) * 10) / 10 : null,
+    replaysSent: { attended: replaysAttended, absent: replaysAbsent, total: replaysAttended + replaysAbsent },
+    accompanimentRequests: single ? editionRequests : requests,
     installations: {
       households: installations.households,
       adults: installations.adults,
@@ -241,21 +262,17 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
     },
     cost: {
       totalCents,
-      perRegistrantCents: costPer(totalCents, sum((e) => e.registrations, paid)),
-      perAttendeeCents: costPer(totalCents, sum((e) => (e.held ? e.attendees : 0), paid)),
+      perRegistrantCents: costPer(totalCents, paidRegistrations),
+      perAttendeeCents: costPer(totalCents, paidAttendees),
       perRequestCents: costPer(totalCents, paidRequests),
       perInstallationCents: single ? null : costPer(totalCents, installations.households),
     },
-    sources: [...sources].map(([key, x]) => ({ key, label: key, count: x.count, attendees: x.attendees })).sort(byCountDesc),
-    places: [...placeCounts].map(([key, count]) => ({ key, label: placeLabel(key), count })).sort(byCountDesc),
-    projects: labelled(fromMap(projects), (key) => labelOf(projectList, key)),
-    households: labelled(fromMap(households), (key) => labelOf(householdList, key)),
+    sources: [...counted(sourceKeys.keys, sourceCounts!, (key) => key ?? NO_SOURCE, sourceAttendees)].map(([key, x]) => ({ key, label: key, count: x.count, attendees: x.attendees })).sort(byCountDesc),
+    places: [...counted(placeKeys.keys, placeCounts!, (key) => key ?? '')].map(([key, x]) => ({ key, label: placeLabel(key), count: x.count })).sort(byCountDesc),
+    projects: labelled(fromMap(counted(projectKeys.keys, projectCounts!, (key) => key ?? '')), (key) => labelOf(projectList, key)),
+    households: labelled(fromMap(counted(householdKeys.keys, householdCounts!, (key) => key ?? '')), (key) => labelOf(householdList, key)),
     webinars,
     months: monthsStats,
-    funnel: {
-      overall: funnelRow('periode', 'Premiers contacts de la période', overall, today),
-      byMonth,
-      byEdition,
-    },
+    funnel: { overall, byMonth, byEdition },
   };
 }

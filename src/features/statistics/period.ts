@@ -167,18 +167,108 @@ function transitions(zone: string, year: number): { start: number; changes: Arra
   return found;
 }
 
-/** The zone's offset from UTC, in minutes, at an instant. */
-export function zoneOffsetMinutes(iso: string, zone: string): number {
-  const ms = Date.parse(iso);
+/** The zone's offset from UTC, in minutes, at an instant given in milliseconds since 1970. */
+export function zoneOffsetAt(ms: number, zone: string): number {
   const { start, changes } = transitions(zone, new Date(ms).getUTCFullYear());
   let offset = start;
   for (const c of changes) if (ms >= c.at) offset = c.offset;
   return offset;
 }
 
+/** The zone's offset from UTC, in minutes, at an instant. */
+export function zoneOffsetMinutes(iso: string, zone: string): number {
+  return zoneOffsetAt(Date.parse(iso), zone);
+}
+
+// The same instants come back at every view (the editions of a period): their dates are remembered.
+const zonedDates = new Map<string, string>();
 /** The date of an instant in the zone: "2023-12-31T23:30:00.000Z" → "2024-01-01" in Paris. */
 export function zonedDate(iso: string, zone: string): string {
-  return new Date(Date.parse(iso) + zoneOffsetMinutes(iso, zone) * 60_000).toISOString().slice(0, 10);
+  const key = `${zone}|${iso}`;
+  let d = zonedDates.get(key);
+  if (d === undefined) {
+    if (zonedDates.size >= 100_000) zonedDates.clear();
+    const ms = Date.parse(iso);
+    d = new Date(ms + zoneOffsetAt(ms, zone) * 60_000).toISOString().slice(0, 10);
+    zonedDates.set(key, d);
+  }
+  return d;
+}
+
+/**
+ * The first instant of a day in the zone (midnight, or the first minute after a change of offset that
+ * skips it), in milliseconds: luxon's rule for a wall time, by the offsets found once per year.
+ */
+export function zonedDayStartMs(date: string, zone: string): number {
+  const local = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+  const o = zoneOffsetAt(local, zone);
+  let guess = local - o * 60_000;
+  const o2 = zoneOffsetAt(guess, zone);
+  if (o === o2) return guess;
+  guess -= (o2 - o) * 60_000;
+  const o3 = zoneOffsetAt(guess, zone);
+  if (o2 === o3) return guess;
+  // Midnight does not exist that day (the clocks jump over it): the day starts after the jump.
+  return local - Math.min(o2, o3) * 60_000;
+}
+
+/** A day of the zone with the UTC instants it starts and ends at. */
+export interface ZoneDay {
+  /** YYYY-MM-DD in the zone. */
+  day: string;
+  startUtc: string;
+  endUtc: string;
+  /** The UTC dates its instants fall on (two, one for a zone at UTC): whose counters guard its facts. */
+  utcDays: string[];
+}
+
+export interface ZoneMonth {
+  month: string;
+  startUtc: string;
+  endUtc: string;
+  days: ZoneDay[];
+}
+
+const zoneMonths = new Map<string, ZoneMonth>();
+/** A month of the zone ("2024-03") and its days, each bounded by its first instant and the next day's. */
+export function zoneMonth(month: string, zone: string): ZoneMonth {
+  const key = `${zone}|${month}`;
+  const known = zoneMonths.get(key);
+  if (known) return known;
+  const y = Number(month.slice(0, 4));
+  const m = Number(month.slice(5, 7));
+  const length = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+  const dates = Array.from({ length }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`);
+  const starts = [...dates, next].map((d) => new Date(zonedDayStartMs(d, zone)).toISOString());
+  const days = dates.map((day, i) => {
+    const utcDays = [starts[i]!.slice(0, 10)];
+    const last = new Date(Date.parse(starts[i + 1]!) - 1).toISOString().slice(0, 10);
+    while (utcDays[utcDays.length - 1]! < last) utcDays.push(new Date(Date.parse(utcDays[utcDays.length - 1]!) + 86_400_000).toISOString().slice(0, 10));
+    return { day, startUtc: starts[i]!, endUtc: starts[i + 1]!, utcDays };
+  });
+  const found = { month, startUtc: starts[0]!, endUtc: starts[length]!, days };
+  if (zoneMonths.size >= 10_000) zoneMonths.clear();
+  zoneMonths.set(key, found);
+  return found;
+}
+
+/** The months a period touches, whole, with their days (see periodMonths). */
+export function periodZoneMonths(p: Period): ZoneMonth[] {
+  const out: ZoneMonth[] = [];
+  let y = Number(p.from.slice(0, 4));
+  let m = Number(p.from.slice(5, 7));
+  const last = p.to.slice(0, 7);
+  for (;;) {
+    const month = `${y}-${String(m).padStart(2, '0')}`;
+    if (month > last) break;
+    out.push(zoneMonth(month, p.zone));
+    if (++m > 12) {
+      m = 1;
+      y++;
+    }
+  }
+  return out;
 }
 
 /** ISO 8601 with the zone's offset, without milliseconds: "2024-01-01T00:30:00+01:00". */

@@ -2,27 +2,37 @@ import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import {
-  contactsByMonth,
+  contactsByDay,
+  contactsIn,
+  dayVersions,
   funnel,
-  monthVersions,
   registrantsByPrevious,
   registrationCountsByEdition,
   registrationsBy,
   replaysSentByEdition,
   requestsByEdition,
+  storedDayStamps,
+  type EditionRow,
   type FunnelHistogramRow,
   type FunnelStayRow,
 } from './statistics-queries.ts';
 import { placeOf } from './departements.ts';
-import { funnelGaps } from './statistics.ts';
+import type { ZoneDay, ZoneMonth } from './period.ts';
+import { funnelGaps, funnelMedians, type FunnelGap, type Median } from './statistics.ts';
 
 /**
- * The facts of one Rencontre and of one month of first contact, computed from the records by the
- * queries of statistics-queries.ts and kept as JSON beside a version (docs/decisions/0014-statistics-facts-cached-under-versions.md). A
- * database trigger bumps an edition's version, or a month's, in the same transaction as any write
- * that changes what its facts are made of; facts whose version is not the current one are computed
- * again before they are used. The version is read before the records, so a stored pair is never
- * older than its version: at worst newer, and then recomputed once more.
+ * The facts of one Rencontre and of one day of first contact, computed from the records by the
+ * queries of statistics-queries.ts and kept as JSON beside what they were computed from
+ * (docs/decisions/0014-statistics-facts-cached-under-versions.md). A database trigger bumps an
+ * edition's version, or a UTC day's, in the same transaction as any write that changes what its facts
+ * are made of; a day's facts are also checked against the count and last instant of the first
+ * contacts in it. Facts that are not current are computed again before they are used. What they are
+ * checked against is read before the records, so a stored pair is never older than its stamp: at
+ * worst newer, and then computed once more.
+ *
+ * This process keeps the facts it read or computed, prepared for summing (typed arrays of interned
+ * keys), and uses them only while the stored row still says the same version or stamp: the memory is a
+ * parsed copy of the stored facts, never more than that.
  */
 
 export interface FunnelFacts {
@@ -59,10 +69,88 @@ export interface EditionFacts {
   funnel: FunnelFacts;
 }
 
-/** The tables of migration 0008, known here only (the schema of the other features does not need them). */
+/** Strings given small numbers, so that facts are summed in typed arrays (one table per kind, for the process). */
+export class Interned {
+  readonly keys: Array<string | null> = [];
+  readonly #ids = new Map<string | null, number>();
+  id(key: string | null): number {
+    let i = this.#ids.get(key);
+    if (i === undefined) {
+      i = this.keys.length;
+      this.keys.push(key);
+      this.#ids.set(key, i);
+    }
+    return i;
+  }
+}
+export const placeKeys = new Interned();
+export const sourceKeys = new Interned();
+export const projectKeys = new Interned();
+export const householdKeys = new Interned();
+
+/** An edition's facts as this process sums them. Shared between requests: never changed once made. */
+export interface PreparedEdition {
+  confirmed: number;
+  waitlisted: number;
+  cancelled: number;
+  attendees: number;
+  minutesSum: number;
+  minutesN: number;
+  requests: number;
+  replaysAttended: number;
+  replaysAbsent: number;
+  /** Registrants who had come before (a previous Rencontre). */
+  returning: number;
+  /** [source id, registrations, attendees] … */
+  sources: Int32Array;
+  /** [project id, registrations] … */
+  projects: Int32Array;
+  /** [household id, registrations] … */
+  households: Int32Array;
+  /** Per group of registrants: the start of their previous Rencontre in minutes (-Infinity: none), their place id, how many. */
+  previous: Float64Array;
+  places: Int32Array;
+  people: Int32Array;
+  funnel: { n: FunnelFacts['n']; medians: Readonly<Record<FunnelGap, Median>>; stays: FunnelFacts['stays'] };
+}
+
+export function prepareEdition(f: EditionFacts): PreparedEdition {
+  const k = f.registrants.length;
+  const previous = new Float64Array(k);
+  const places = new Int32Array(k);
+  const people = new Int32Array(k);
+  let returning = 0;
+  f.registrants.forEach(([prev, place, n], i) => {
+    previous[i] = prev === null ? -Infinity : prev;
+    places[i] = placeKeys.id(place);
+    people[i] = n;
+    if (prev !== null) returning += n;
+  });
+  return {
+    confirmed: f.confirmed,
+    waitlisted: f.waitlisted,
+    cancelled: f.cancelled,
+    attendees: f.attendees,
+    minutesSum: f.minutesSum,
+    minutesN: f.minutesN,
+    requests: f.requests,
+    replaysAttended: f.replays.attended,
+    replaysAbsent: f.replays.absent,
+    returning,
+    sources: Int32Array.from(f.sources.flatMap(([key, n, a]) => [sourceKeys.id(key), n, a])),
+    projects: Int32Array.from(f.projects.flatMap(([key, n]) => [projectKeys.id(key), n])),
+    households: Int32Array.from(f.households.flatMap(([key, n]) => [householdKeys.id(key), n])),
+    previous,
+    places,
+    people,
+    funnel: Object.freeze({ n: Object.freeze({ ...f.funnel.n }), medians: Object.freeze(funnelMedians([f.funnel.hist])), stays: f.funnel.stays }),
+  };
+}
+
+/** The tables of migrations 0008 and 0011, known here only (the schema of the other features does not need them). */
 interface StatisticsTables extends Database {
   stats_edition_cache: { webinar_id: string; version: number; data: string; computed_at: string };
-  stats_month_cache: { zone: string; month: string; stamp: string; data: string; computed_at: string };
+  stats_day_cache: { zone: string; day: string; stamp: string; data: string; computed_at: string };
 }
 const statsDb = (db: Db) => db.kysely as unknown as Kysely<StatisticsTables>;
 
@@ -144,10 +232,10 @@ function chunks<T>(xs: readonly T[], n = CHUNK): T[][] {
   return out;
 }
 
-async function storeRows(db: Db, table: 'stats_edition_cache' | 'stats_month_cache', rows: Array<Record<string, string | number>>) {
+async function storeRows(db: Db, table: 'stats_edition_cache' | 'stats_day_cache', rows: Array<Record<string, string | number>>) {
   if (rows.length === 0) return;
   const k = db.kysely as unknown as Kysely<Record<string, Record<string, string | number>>>;
-  const conflict = table === 'stats_edition_cache' ? ['webinar_id'] : ['zone', 'month'];
+  const conflict = table === 'stats_edition_cache' ? ['webinar_id'] : ['zone', 'day'];
   const set = table === 'stats_edition_cache' ? ['version', 'data', 'computed_at'] : ['stamp', 'data', 'computed_at'];
   await db.transaction(async (trx) => {
     const t = trx as unknown as typeof k;
@@ -162,142 +250,246 @@ async function storeRows(db: Db, table: 'stats_edition_cache' | 'stats_month_cac
 }
 
 /**
- * Facts already read, kept in this process under their version, so that a warm dashboard neither
- * reads nor parses the stored JSON again: they are used only when the version read from the
- * database this time is the same, so this memory can never be staler than the stored facts. Per
- * database (tests open many), bounded, least recently used first out; never mutated by readers.
+ * What this process remembers of a database: prepared facts under the version or stamp they were
+ * stored with, least recently used first out; and the one recomputation running (a view and the
+ * background refresh needing the same facts compute them once).
  */
+interface Memory {
+  editions: Map<string, { version: number; facts: PreparedEdition }>;
+  days: Map<string, { stamp: string; facts: FunnelFacts }>;
+  queue: Promise<void>;
+}
+/** Ten years of a national deployment (10,000 Rencontres, 3,650 days) fit, at about a kilobyte each. */
 const MEMORY_LIMIT = 20_000;
-const memories = new WeakMap<Db, Map<string, { version: number; facts: EditionFacts }>>();
-function memoryOf(db: Db) {
+const memories = new WeakMap<Db, Memory>();
+function memoryOf(db: Db): Memory {
   let m = memories.get(db);
-  if (!m) memories.set(db, (m = new Map()));
+  if (!m) memories.set(db, (m = { editions: new Map(), days: new Map(), queue: Promise.resolve() }));
   return m;
 }
-function remembered(db: Db, id: string, version: number): EditionFacts | null {
-  const m = memoryOf(db);
-  const e = m.get(id);
-  if (!e || e.version !== version) return null;
-  m.delete(id);
-  m.set(id, e);
-  return e.facts;
+function recall<V>(m: Map<string, V>, key: string): V | undefined {
+  const v = m.get(key);
+  if (v !== undefined) {
+    m.delete(key);
+    m.set(key, v);
+  }
+  return v;
 }
-function remember(db: Db, id: string, version: number, facts: EditionFacts) {
-  const m = memoryOf(db);
-  m.delete(id);
-  m.set(id, { version, facts });
+function keep<V>(m: Map<string, V>, key: string, v: V) {
+  m.delete(key);
+  m.set(key, v);
   if (m.size > MEMORY_LIMIT) m.delete(m.keys().next().value!);
 }
 
+/** Runs recomputations of this process one at a time. */
+async function exclusively<T>(db: Db, f: () => Promise<T>): Promise<T> {
+  const m = memoryOf(db);
+  const before = m.queue;
+  let release!: () => void;
+  m.queue = new Promise<void>((r) => (release = r));
+  await before;
+  try {
+    return await f();
+  } finally {
+    release();
+  }
+}
+
+export interface LoadOptions {
+  /** Editions (or days) computed together. */
+  chunk?: number;
+  /** For the background refresh: stop computing after this instant (performance.now()); what is left is left out. */
+  deadline?: number;
+}
+
 /**
- * The facts of the editions given (with the version each was read at), from the cache where it is
- * current, computed again (and stored) where it is not.
+ * The facts of the editions given (with the version each was read at and the version of its stored
+ * facts), from memory or the stored facts where they are current, computed again (and stored) where
+ * they are not.
  */
-export async function loadEditionFacts(db: Db, editions: ReadonlyArray<{ id: string; version: number }>, now: Date): Promise<Map<string, EditionFacts>> {
-  const out = new Map<string, EditionFacts>();
-  if (editions.length === 0) return out;
+export async function loadEditionFacts(db: Db, editions: readonly EditionRow[], now: Date, opts: LoadOptions = {}): Promise<Map<string, PreparedEdition>> {
+  const out = new Map<string, PreparedEdition>();
+  const memory = memoryOf(db).editions;
+  const toRead: EditionRow[] = [];
+  const stale: EditionRow[] = [];
   for (const e of editions) {
-    const known = remembered(db, e.id, e.version);
-    if (known) out.set(e.id, known);
+    if (e.cachedVersion !== e.version) {
+      stale.push(e);
+      continue;
+    }
+    const m = recall(memory, e.id);
+    if (m && m.version === e.version) out.set(e.id, m.facts);
+    else toRead.push(e);
   }
   const k = statsDb(db);
-  for (const part of chunks(editions.filter((e) => !out.has(e.id)), 1000)) {
+  for (const part of chunks(toRead, 500)) {
     const rows = await k.selectFrom('stats_edition_cache').select(['webinar_id', 'version', 'data']).where('webinar_id', 'in', part.map((e) => e.id)).execute();
-    const cached = new Map(rows.map((r) => [r.webinar_id, r]));
+    const stored = new Map(rows.map((r) => [r.webinar_id, r]));
     for (const e of part) {
-      const c = cached.get(e.id);
-      if (!c || Number(c.version) !== e.version) continue;
-      const facts = JSON.parse(c.data) as EditionFacts;
-      if (facts.format === FACTS_FORMAT) {
-        out.set(e.id, facts);
-        remember(db, e.id, e.version, facts);
+      const c = stored.get(e.id);
+      const facts = c && Number(c.version) === e.version ? (JSON.parse(c.data) as EditionFacts) : null;
+      if (!facts || facts.format !== FACTS_FORMAT) {
+        stale.push(e);
+        continue;
       }
+      const p = prepareEdition(facts);
+      keep(memory, e.id, { version: e.version, facts: p });
+      out.set(e.id, p);
     }
-  }
-  const stale = editions.filter((e) => !out.has(e.id));
-  const at = now.toISOString();
-  for (const part of chunks(stale)) {
-    const facts = await computeEditionFacts(db, part.map((e) => e.id));
-    const rows: Array<Record<string, string | number>> = [];
-    for (const e of part) {
-      const f = facts.get(e.id)!;
-      out.set(e.id, f);
-      remember(db, e.id, e.version, f);
-      rows.push({ webinar_id: e.id, version: e.version, data: JSON.stringify(f), computed_at: at });
-    }
-    await storeRows(db, 'stats_edition_cache', rows);
-  }
-  return out;
-}
-
-export interface CohortMonth {
-  /** YYYY-MM in the zone. */
-  month: string;
-  startUtc: string;
-  endUtc: string;
-}
-
-/** The UTC months whose counters guard a month of the zone: every UTC month its instants fall in. */
-function guardingMonths(m: CohortMonth): string[] {
-  const out = [m.startUtc.slice(0, 7)];
-  const last = new Date(Date.parse(m.endUtc) - 1).toISOString().slice(0, 7);
-  if (last !== out[0]) out.push(last);
-  return out;
-}
-
-/**
- * The funnel facts of months of first contact in a zone, cached like an edition's. A month's facts
- * are current while the counters of the UTC months it spans are unchanged (bumped by the triggers on
- * any later change of its households) and while it has the same first contacts (a new household is
- * counted here rather than by a counter, so that registering never waits on a month's counter).
- */
-export async function loadMonthFacts(db: Db, zone: string, months: readonly CohortMonth[], now: Date): Promise<Map<string, FunnelFacts>> {
-  const out = new Map<string, FunnelFacts>();
-  if (months.length === 0) return out;
-  const versions = await monthVersions(db.kysely, [...new Set(months.flatMap(guardingMonths))]);
-  const contacts = await contactsByMonth(db.kysely, months);
-  const stampOf = (m: CohortMonth) => {
-    const c = contacts.get(m.month) ?? { count: 0, last: null };
-    return `${guardingMonths(m)
-      .map((g) => `${g}:${versions.get(g) ?? 0}`)
-      .join(',')}|${c.count}|${c.last ?? ''}`;
-  };
-  const k = statsDb(db);
-  const rows = await k.selectFrom('stats_month_cache').select(['month', 'stamp', 'data']).where('zone', '=', zone).where('month', 'in', months.map((m) => m.month)).execute();
-  const cached = new Map(rows.map((r) => [r.month, r]));
-  const stale: CohortMonth[] = [];
-  for (const m of months) {
-    const c = cached.get(m.month);
-    const facts = c && c.stamp === stampOf(m) ? (JSON.parse(c.data) as FunnelFacts) : null;
-    if (facts && facts.format === FACTS_FORMAT) out.set(m.month, facts);
-    else stale.push(m);
   }
   if (stale.length === 0) return out;
-  // Contiguous runs of months are computed together: one pass over their households.
-  const runs: CohortMonth[][] = [];
-  for (const m of stale) {
-    const run = runs[runs.length - 1];
-    if (run && run[run.length - 1]!.endUtc === m.startUtc && run.length < 24) run.push(m);
-    else runs.push([m]);
+  await exclusively(db, async () => {
+    const left = stale.filter((e) => {
+      const m = memory.get(e.id);
+      if (m && m.version === e.version) out.set(e.id, m.facts);
+      return !out.has(e.id);
+    });
+    const at = now.toISOString();
+    for (const part of chunks(left, opts.chunk ?? CHUNK)) {
+      if (opts.deadline !== undefined && performance.now() > opts.deadline) break;
+      const facts = await computeEditionFacts(
+        db,
+        part.map((e) => e.id),
+      );
+      const rows: Array<Record<string, string | number>> = [];
+      for (const e of part) {
+        const f = facts.get(e.id)!;
+        const p = prepareEdition(f);
+        keep(memory, e.id, { version: e.version, facts: p });
+        out.set(e.id, p);
+        rows.push({ webinar_id: e.id, version: e.version, data: JSON.stringify(f), computed_at: at });
+      }
+      await storeRows(db, 'stats_edition_cache', rows);
+    }
+  });
+  return out;
+}
+
+const frozenFunnel = (f: FunnelFacts): FunnelFacts => Object.freeze({ ...f, n: Object.freeze(f.n) });
+
+/**
+ * The funnel facts of the days of first contact of the months given, in a zone. A day's facts are
+ * current while the counters of the UTC days its instants fall on are unchanged (bumped by the
+ * triggers on any later change of its households) and while it has the same first contacts (a new
+ * household is counted here rather than by a counter, so that registering never waits on a shared
+ * counter). The first contacts are counted by month (a walk of the index); only a month whose count
+ * or last contact differs from its days' is counted day by day.
+ */
+export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMonth[], now: Date, opts: LoadOptions = {}): Promise<Map<string, FunnelFacts>> {
+  const out = new Map<string, FunnelFacts>();
+  if (months.length === 0) return out;
+  const k = db.kysely;
+  const firstDay = months[0]!.days[0]!;
+  const lastDay = months[months.length - 1]!.days[months[months.length - 1]!.days.length - 1]!;
+  const [versions, monthly, stored] = await Promise.all([
+    dayVersions(k, firstDay.utcDays[0]!, lastDay.utcDays[lastDay.utcDays.length - 1]!),
+    contactsIn(
+      k,
+      months.map((m) => ({ key: m.month, startUtc: m.startUtc, endUtc: m.endUtc })),
+    ),
+    storedDayStamps(k, zone, firstDay.day, lastDay.day),
+  ]);
+  /** Each day's current stamp. */
+  const stamps = new Map<string, string>();
+  for (const m of months) {
+    const versionsOf = m.days.map((d) => d.utcDays.map((u) => `${u}:${versions.get(u) ?? 0}`).join(','));
+    let current = true;
+    let count = 0;
+    let last = '';
+    m.days.forEach((d, i) => {
+      const s = stored.get(d.day);
+      const [v, n, l] = s ? s.split('|') : [];
+      if (!s || v !== versionsOf[i]) current = false;
+      count += Number(n ?? 0);
+      if (l && l > last) last = l;
+    });
+    const c = monthly.get(m.month) ?? { count: 0, last: null };
+    if (current && count === c.count && last === (c.last ?? '')) {
+      for (const d of m.days) stamps.set(d.day, stored.get(d.day)!);
+      continue;
+    }
+    const contacts = await contactsByDay(k, m.days);
+    m.days.forEach((d, i) => {
+      const x = contacts.get(d.day) ?? { count: 0, last: null };
+      stamps.set(d.day, `${versionsOf[i]}|${x.count}|${x.last ?? ''}`);
+    });
   }
-  const at = now.toISOString();
-  const store: Array<Record<string, string | number>> = [];
-  for (const run of runs) {
-    const facts = new Map<string, FunnelFacts>();
-    addFunnel(facts, await funnel(db.kysely, db.dialect, { kind: 'month', months: run, endUtc: run[run.length - 1]!.endUtc }));
-    for (const m of run) {
-      const f = { ...(facts.get(m.month) ?? emptyFunnel()), format: FACTS_FORMAT };
-      out.set(m.month, f);
-      store.push({ zone, month: m.month, stamp: stampOf(m), data: JSON.stringify(f), computed_at: at });
+
+  const memory = memoryOf(db).days;
+  const days = months.flatMap((m) => m.days);
+  const toRead: ZoneDay[] = [];
+  const stale = new Set<string>();
+  for (const d of days) {
+    const stamp = stamps.get(d.day)!;
+    if (stored.get(d.day) !== stamp) {
+      stale.add(d.day);
+      continue;
+    }
+    const m = recall(memory, `${zone}|${d.day}`);
+    if (m && m.stamp === stamp) out.set(d.day, m.facts);
+    else toRead.push(d);
+  }
+  const sk = statsDb(db);
+  for (const part of chunks(toRead, 500)) {
+    const rows = await sk.selectFrom('stats_day_cache').select(['day', 'stamp', 'data']).where('zone', '=', zone).where('day', 'in', part.map((d) => d.day)).execute();
+    const found = new Map(rows.map((r) => [r.day, r]));
+    for (const d of part) {
+      const r = found.get(d.day);
+      const facts = r && r.stamp === stamps.get(d.day) ? (JSON.parse(r.data) as FunnelFacts) : null;
+      if (!facts || facts.format !== FACTS_FORMAT) {
+        stale.add(d.day);
+        continue;
+      }
+      const f = frozenFunnel(facts);
+      keep(memory, `${zone}|${d.day}`, { stamp: r!.stamp, facts: f });
+      out.set(d.day, f);
     }
   }
-  await storeRows(db, 'stats_month_cache', store);
+  if (stale.size === 0) return out;
+  await exclusively(db, async () => {
+    // Contiguous days are computed together: one pass over their households.
+    const runs: ZoneDay[][] = [];
+    let previous: ZoneDay | null = null;
+    for (const d of days) {
+      if (!stale.has(d.day)) {
+        previous = null;
+        continue;
+      }
+      const m = memory.get(`${zone}|${d.day}`);
+      if (m && m.stamp === stamps.get(d.day)) {
+        out.set(d.day, m.facts);
+        previous = null;
+        continue;
+      }
+      const run = runs[runs.length - 1];
+      if (run && previous && run.length < (opts.chunk ?? CHUNK)) run.push(d);
+      else runs.push([d]);
+      previous = d;
+    }
+    const at = now.toISOString();
+    for (const run of runs) {
+      if (opts.deadline !== undefined && performance.now() > opts.deadline) break;
+      const facts = new Map<string, FunnelFacts>();
+      addFunnel(facts, await funnel(k, db.dialect, { kind: 'contact', cohorts: run.map((d) => ({ key: d.day, startUtc: d.startUtc })), endUtc: run[run.length - 1]!.endUtc }));
+      const store: Array<Record<string, string | number>> = [];
+      for (const d of run) {
+        const f = frozenFunnel({ ...(facts.get(d.day) ?? emptyFunnel()), format: FACTS_FORMAT });
+        const stamp = stamps.get(d.day)!;
+        keep(memory, `${zone}|${d.day}`, { stamp, facts: f });
+        out.set(d.day, f);
+        store.push({ zone, day: d.day, stamp, data: JSON.stringify(f), computed_at: at });
+      }
+      await storeRows(db, 'stats_day_cache', store);
+    }
+  });
   return out;
 }
 
 /** Forgets every cached fact (they are computed again on the next read): for a test or an operator. */
 export async function clearStatisticsCache(db: Db): Promise<void> {
-  memoryOf(db).clear();
+  const m = memoryOf(db);
+  m.editions.clear();
+  m.days.clear();
   await sql`delete from stats_edition_cache`.execute(db.kysely);
-  await sql`delete from stats_month_cache`.execute(db.kysely);
+  await sql`delete from stats_day_cache`.execute(db.kysely);
 }

@@ -35,19 +35,19 @@ function daysBetween(dialect: DialectName, a: RawBuilder<unknown>, b: RawBuilder
 }
 
 /**
- * The month of an instant in the territory's zone, as a balanced tree of comparisons with the
- * months' first instants (computed in the zone by the caller): correct across daylight saving and at
- * the turn of the year on both databases, in a handful of comparisons per row.
+ * The cohort (a day or a month of the territory's zone) of an instant, as a balanced tree of
+ * comparisons with the cohorts' first instants (computed in the zone by the caller): correct across
+ * daylight saving and at the turn of the year on both databases, in a handful of comparisons per row.
  */
-export function monthOf(column: RawBuilder<unknown>, months: ReadonlyArray<{ month: string; startUtc: string }>): RawBuilder<string> {
+export function bucketOf(column: RawBuilder<unknown>, buckets: ReadonlyArray<{ key: string; startUtc: string }>): RawBuilder<string> {
   const tree = (lo: number, hi: number): RawBuilder<string> => {
-    // The labels are ours (YYYY-MM), written as literals so that PostgreSQL types the CASE as text.
-    if (lo === hi) return sql<string>`${sql.lit(months[lo]!.month)}`;
+    // The labels are ours (YYYY-MM-DD), written as literals so that PostgreSQL types the CASE as text.
+    if (lo === hi) return sql<string>`${sql.lit(buckets[lo]!.key)}`;
     const mid = Math.ceil((lo + hi + 1) / 2);
-    return sql<string>`case when ${column} < ${months[mid]!.startUtc} then ${tree(lo, mid - 1)} else ${tree(mid, hi)} end`;
+    return sql<string>`case when ${column} < ${buckets[mid]!.startUtc} then ${tree(lo, mid - 1)} else ${tree(mid, hi)} end`;
   };
-  if (months.length === 0) return sql<string>`null`;
-  return tree(0, months.length - 1);
+  if (buckets.length === 0) return sql<string>`null`;
+  return tree(0, buckets.length - 1);
 }
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -62,12 +62,14 @@ export interface EditionRow {
   promotion_cost_cents: number | null;
   /** The edition's version counter (0 before its first change). */
   version: number;
+  /** The version its stored facts were computed at, null when none are stored. */
+  cachedVersion: number | null;
 }
 
 export async function editionRows(db: Db, s: Scope): Promise<EditionRow[]> {
   const r = await sql<Record<string, unknown>>`
-    select w.id, w.title, w.slug, w.kind, w.theme, w.starts_at, w.promotion_cost_cents, coalesce(v.version, 0) as version
-    from webinars w left join stats_edition_versions v on v.webinar_id = w.id
+    select w.id, w.title, w.slug, w.kind, w.theme, w.starts_at, w.promotion_cost_cents, coalesce(v.version, 0) as version, c.version as cached_version
+    from webinars w left join stats_edition_versions v on v.webinar_id = w.id left join stats_edition_cache c on c.webinar_id = w.id
     where ${editionsOf(s)} order by w.starts_at, w.id`.execute(db);
   return r.rows.map((x) => ({
     id: String(x.id),
@@ -78,6 +80,7 @@ export async function editionRows(db: Db, s: Scope): Promise<EditionRow[]> {
     starts_at: String(x.starts_at),
     promotion_cost_cents: x.promotion_cost_cents === null ? null : Number(x.promotion_cost_cents),
     version: num(x.version),
+    cachedVersion: x.cached_version === null || x.cached_version === undefined ? null : Number(x.cached_version),
   }));
 }
 
@@ -242,8 +245,8 @@ export interface FunnelStayRow {
 
 export type FunnelCohorts =
   | { kind: 'edition'; ids: readonly string[] }
-  /** Months of first contact in the zone, each with its first instant; `endUtc` closes the last one. */
-  | { kind: 'month'; months: ReadonlyArray<{ month: string; startUtc: string }>; endUtc: string };
+  /** Days (or months) of first contact in the zone, each with its first instant; `endUtc` closes the last one. */
+  | { kind: 'contact'; cohorts: ReadonlyArray<{ key: string; startUtc: string }>; endUtc: string };
 
 /**
  * The journey of each household of a cohort, reduced in SQL to counts per step, histograms of whole
@@ -254,7 +257,7 @@ export type FunnelCohorts =
  * who registered to a Rencontre (entry: first contact; attended: the first Rencontre attended).
  */
 export async function funnel(db: Db, dialect: DialectName, c: FunnelCohorts): Promise<{ aggregates: FunnelAggregate[]; histograms: FunnelHistogramRow[]; stays: FunnelStayRow[] }> {
-  if ((c.kind === 'edition' && c.ids.length === 0) || (c.kind === 'month' && c.months.length === 0)) return { aggregates: [], histograms: [], stays: [] };
+  if ((c.kind === 'edition' && c.ids.length === 0) || (c.kind === 'contact' && c.cohorts.length === 0)) return { aggregates: [], histograms: [], stays: [] };
   const cohort =
     c.kind === 'edition'
       ? sql`select r.webinar_id as cohort, r.candidate_id as cid, r.created_at as entry_at, case when r.attended = 1 then w.starts_at else null end as attended_at
@@ -262,12 +265,12 @@ export async function funnel(db: Db, dialect: DialectName, c: FunnelCohorts): Pr
             where ${among(c.ids)} and r.status <> 'cancelled'`
       : // One pass over each household's registrations gives both "registered" (the inner join) and
         // the first Rencontre attended (a Rencontre is looked up only for an attended registration).
-        sql`select ${monthOf(sql.ref('c.created_at'), c.months)} as cohort, c.id as cid, c.created_at as entry_at,
+        sql`select ${bucketOf(sql.ref('c.created_at'), c.cohorts)} as cohort, c.id as cid, c.created_at as entry_at,
               min(case when w.status = 'published' and w.starts_at >= c.created_at then w.starts_at else null end) as attended_at
             from candidates c
               join registrations r on r.candidate_id = c.id and r.status <> 'cancelled'
               left join webinars w on r.attended = 1 and w.id = r.webinar_id
-            where c.created_at >= ${c.months[0]!.startUtc} and c.created_at < ${c.endUtc} and c.merged_into_id is null
+            where c.created_at >= ${c.cohorts[0]!.startUtc} and c.created_at < ${c.endUtc} and c.merged_into_id is null
             group by c.id, c.created_at`;
   const stages = sql.join(ACCOMPANIED_STAGES.map((x) => sql`${x}`));
   const firstInstallation = sql`(select min(i.installed_on) from installations i where i.candidate_id = k.cid and i.installed_on >= substr(k.entry_at, 1, 10))`;
@@ -313,16 +316,36 @@ export async function funnel(db: Db, dialect: DialectName, c: FunnelCohorts): Pr
   return { aggregates, histograms, stays };
 }
 
-/** Per month of first contact (its bounds given in UTC): how many candidates, and the last one, as a check that the month's facts are current. */
-export async function contactsByMonth(db: Db, months: ReadonlyArray<{ month: string; startUtc: string; endUtc: string }>): Promise<Map<string, { count: number; last: string | null }>> {
-  if (months.length === 0) return new Map();
-  const parts = months.map((m) => sql`select ${sql.lit(m.month)} as m, count(*) as n, max(created_at) as last from candidates where created_at >= ${m.startUtc} and created_at < ${m.endUtc}`);
+/**
+ * First contacts (candidates' files) in each range given (months of the zone, bounds in UTC): how
+ * many, and the last instant. A range count walks the index without sorting anything.
+ */
+export async function contactsIn(db: Db, ranges: ReadonlyArray<{ key: string; startUtc: string; endUtc: string }>): Promise<Map<string, { count: number; last: string | null }>> {
+  if (ranges.length === 0) return new Map();
+  const parts = ranges.map((m) => sql`select ${sql.lit(m.key)} as k, count(*) as n, max(created_at) as last from candidates where created_at >= ${m.startUtc} and created_at < ${m.endUtc}`);
   const r = await sql<Record<string, unknown>>`${sql.join(parts, sql` union all `)}`.execute(db);
-  return new Map(r.rows.map((x) => [String(x.m), { count: num(x.n), last: x.last === null ? null : String(x.last) }]));
+  return new Map(r.rows.map((x) => [String(x.k), { count: num(x.n), last: x.last === null ? null : String(x.last) }]));
 }
 
-export async function monthVersions(db: Db, utcMonths: readonly string[]): Promise<Map<string, number>> {
-  if (utcMonths.length === 0) return new Map();
-  const r = await sql<{ month: string; version: number }>`select month, version from stats_month_versions where month in (${sql.join(utcMonths.map((m) => sql`${m}`))})`.execute(db);
-  return new Map(r.rows.map((x) => [String(x.month), num(x.version)]));
+/** First contacts in each of consecutive days of the zone (the days of a month): how many, and the last instant. */
+export async function contactsByDay(db: Db, days: ReadonlyArray<{ day: string; startUtc: string; endUtc: string }>): Promise<Map<string, { count: number; last: string | null }>> {
+  if (days.length === 0) return new Map();
+  const day = bucketOf(sql.ref('created_at'), days.map((d) => ({ key: d.day, startUtc: d.startUtc })));
+  const r = await sql<Record<string, unknown>>`
+    select x.d, count(*) as n, max(x.created_at) as last from (
+      select ${day} as d, created_at from candidates where created_at >= ${days[0]!.startUtc} and created_at < ${days[days.length - 1]!.endUtc}) x
+    group by x.d`.execute(db);
+  return new Map(r.rows.map((x) => [String(x.d), { count: num(x.n), last: x.last === null ? null : String(x.last) }]));
+}
+
+/** The counters of the UTC days of first contact from `from` to `to` (YYYY-MM-DD, both included). */
+export async function dayVersions(db: Db, from: string, to: string): Promise<Map<string, number>> {
+  const r = await sql<{ day: string; version: number }>`select day, version from stats_day_versions where day >= ${from} and day <= ${to}`.execute(db);
+  return new Map(r.rows.map((x) => [String(x.day), num(x.version)]));
+}
+
+/** The stamps of the days' stored facts (not the facts): what they were computed from. */
+export async function storedDayStamps(db: Db, zone: string, from: string, to: string): Promise<Map<string, string>> {
+  const r = await sql<{ day: string; stamp: string }>`select day, stamp from stats_day_cache where zone = ${zone} and day >= ${from} and day <= ${to}`.execute(db);
+  return new Map(r.rows.map((x) => [String(x.day), String(x.stamp)]));
 }

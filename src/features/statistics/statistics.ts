@@ -167,6 +167,41 @@ export function medianOfHistogram(h: ReadonlyMap<number, number>): Median {
   return { days, n };
 }
 
+/**
+ * The medians of each gap over histograms given as [gap (its index in funnelGaps), days, households]
+ * rows (one edition's, or the days of a month put together).
+ */
+export function funnelMedians(histograms: ReadonlyArray<ReadonlyArray<readonly [number, number, number]>>): Record<FunnelGap, Median> {
+  const byGap = funnelGaps.map(() => new Map<number, number>());
+  for (const rows of histograms) {
+    for (const [gap, days, n] of rows) {
+      const h = byGap[gap];
+      if (h) h.set(days, (h.get(days) ?? 0) + n);
+    }
+  }
+  const out = {} as Record<FunnelGap, Median>;
+  funnelGaps.forEach(([a, b], i) => {
+    out[`${a}-${b}` as FunnelGap] = medianOfHistogram(byGap[i]!);
+  });
+  return out;
+}
+
+/** A date one year later, 29 February giving 28 February (string arithmetic: it runs for every settled household). */
+export function plusTwelveMonths(date: string): string {
+  const [y, m, d] = date.split('-');
+  return `${Number(y) + 1}-${m}-${m === '02' && d === '29' ? '28' : d}`;
+}
+
+/** Households still there twelve months after settling, as of `today` (YYYY-MM-DD), from [installed on, left on, households] rows. */
+export function stayedOf(stays: ReadonlyArray<readonly [string, string | null, number]>, today: string): number {
+  let n = 0;
+  for (const [on, left, count] of stays) {
+    const year = plusTwelveMonths(on);
+    if (year <= today && (left === null || left >= year)) n += count;
+  }
+  return n;
+}
+
 export function emptyFunnelCounts(): Record<FunnelStep, number> {
   return { registered: 0, attended: 0, asked: 0, accompanied: 0, installed: 0, stayed: 0 };
 }
