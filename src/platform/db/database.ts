@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type ControlledTransaction, type DatabaseConnection, type KyselyPlugin, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type KyselyPlugin, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -73,21 +73,43 @@ export function openSqlite(file: string): BetterSqlite3.Database {
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  // Statement journals (the undo of one statement, of a savepoint) are temporary files by default,
+  // spilled to disk past 64 KiB: a statement with triggers late in a big transaction wrote its pages
+  // to /var/tmp, ~55 write() calls per registration. They live and die within a transaction; the WAL,
+  // which makes a commit durable, is not concerned.
+  raw.pragma('temp_store = MEMORY');
   const journal = raw.pragma('journal_mode', { simple: true });
   const sync = raw.pragma('synchronous', { simple: true });
   const fk = raw.pragma('foreign_keys', { simple: true });
   const busy = raw.pragma('busy_timeout', { simple: true });
-  if ((file !== ':memory:' && journal !== 'wal') || sync !== 2 || fk !== 1 || !(Number(busy) > 0)) {
+  const temp = raw.pragma('temp_store', { simple: true });
+  if ((file !== ':memory:' && journal !== 'wal') || sync !== 2 || fk !== 1 || !(Number(busy) > 0) || temp !== 2) {
     raw.close();
-    throw new Error(`SQLite pragmas not applied (journal=${journal}, synchronous=${sync}, foreign_keys=${fk}, busy_timeout=${busy})`);
+    throw new Error(`SQLite pragmas not applied (journal=${journal}, synchronous=${sync}, foreign_keys=${fk}, busy_timeout=${busy}, temp_store=${temp})`);
   }
   return raw;
 }
 
-/** better-sqlite3 statements are reusable: Kysely prepares one per query, we hand back a cached one. */
+/** What the group committer needs to know of the one SQLite connection. */
+interface ConnectionWatch {
+  /** How many statements that may write (sqlite3_stmt_readonly false) were run so far. */
+  writes: number;
+  readonly inTransaction: boolean;
+}
+
+/**
+ * better-sqlite3 statements are reusable: Kysely prepares one per query, we hand back a cached one.
+ * Kysely prepares every statement it runs, so this is also where those that may write are counted.
+ */
 function withStatementCache(raw: BetterSqlite3.Database) {
   const cache = new Map<string, BetterSqlite3.Statement>();
-  return {
+  const watch: ConnectionWatch = {
+    writes: 0,
+    get inTransaction() {
+      return raw.inTransaction;
+    },
+  };
+  const database = {
     close: () => raw.close(),
     prepare(sql: string) {
       let stmt = cache.get(sql);
@@ -96,21 +118,24 @@ function withStatementCache(raw: BetterSqlite3.Database) {
         if (cache.size > 500) cache.clear();
         cache.set(sql, stmt);
       }
+      if (!stmt.readonly) watch.writes++;
       return stmt;
     },
   };
+  return { database, watch };
 }
 
 export function connect(target: DatabaseTarget): Db {
   if (target.kind === 'sqlite') {
     const raw = openSqlite(target.file);
-    const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
+    const { database, watch } = withStatementCache(raw);
+    const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
     const stamp = raw.prepare('select total_changes() as t, (select data_version from pragma_data_version) as v').raw(true);
     return {
       kysely,
       dialect: 'sqlite',
       transaction: (fn) => kysely.transaction().execute(fn),
-      groupTransaction: groupCommitter(kysely),
+      groupTransaction: groupCommitter(kysely, watch),
       changeStamp: () => {
         const [t, v] = stamp.get() as [number, number];
         return `${t}:${v}`;
@@ -163,16 +188,33 @@ interface GroupItem {
   reject: (error: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+const SAVEPOINT = CompiledQuery.raw('savepoint group_item');
+const RELEASE = CompiledQuery.raw('release group_item');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to group_item');
+
 /**
  * Group commit for SQLite (ADR 0008). With `synchronous=FULL` each COMMIT waits for the disk (an fsync
  * of the WAL, 0.2 to 3 ms here) while better-sqlite3 holds the event loop: one commit per registration
  * caps registrations at the disk's fsync rate. Calls that arrive while a group is being written wait
  * for the next group; a group runs its calls one after the other, exactly as separate IMMEDIATE
- * transactions would run them (SQLite has one writer), each inside a SAVEPOINT so that one call's
- * failure is rolled back alone. Nothing is settled before the COMMIT returns: a call's result is
- * given only once it is durable, and if the COMMIT fails every call of the group fails with it.
+ * transactions would run them (SQLite has one writer). Nothing is settled before the COMMIT returns:
+ * a call's result is given only once it is durable, and if the COMMIT fails, or the transaction was
+ * lost under the group (disk full, I/O error, a call that ended it), every call of the group fails.
+ *
+ * A call's failure is rolled back alone. A SAVEPOINT around each call did that, at a price: inside a
+ * savepoint SQLite keeps a copy of every page it changes again, and each registration changes again
+ * some forty pages the previous one changed (the ends of the same indexes). So a group runs first
+ * without savepoints. A call that fails before running any statement that may write has left the
+ * transaction as it found it: it fails alone and the group goes on (the usual failures, a closed
+ * registration or an unknown Rencontre, are found by reading). A call that fails after writing cannot
+ * be undone alone: the transaction is rolled back and the group runs again from its start, each call
+ * in a savepoint this time (when that call was the first, the rollback undid it alone: only the calls
+ * after it run again). A call may thus run more than once before its result is given: it must act on
+ * nothing but the transaction.
  */
-function groupCommitter(kysely: Kysely<Database>) {
+function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch) {
   const queue: GroupItem[] = [];
   let scheduled = false;
 
@@ -181,36 +223,16 @@ function groupCommitter(kysely: Kysely<Database>) {
     scheduled = true;
     // setImmediate, not a microtask: requests whose bytes arrived in the same turn of the event loop
     // get to join the group before it starts.
-    setImmediate(() => void runGroup().finally(() => ((scheduled = false), schedule())));
+    setImmediate(() => void runGroup(queue.splice(0, GROUP_COMMIT_MAX)).finally(() => ((scheduled = false), schedule())));
   };
 
-  async function runGroup() {
-    const group = queue.splice(0, GROUP_COMMIT_MAX);
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    let trx: ControlledTransaction<Database> | undefined;
+  /** Settles every call with its own outcome, or all of them with the group's error. */
+  async function runGroup(group: GroupItem[]) {
+    let outcomes: Outcome[];
     try {
-      trx = await kysely.startTransaction().execute();
-      for (const item of group) {
-        const sp = await trx.savepoint('group_item').execute();
-        try {
-          const value = await item.fn(sp);
-          await sp.releaseSavepoint('group_item').execute();
-          outcomes.push({ ok: true, value });
-        } catch (error) {
-          // Throws when SQLite has already rolled the whole transaction back (disk full, I/O error):
-          // then the group fails as one, below.
-          const back = await sp.rollbackToSavepoint('group_item').execute();
-          await back.releaseSavepoint('group_item').execute();
-          outcomes.push({ ok: false, error });
-        }
-      }
-      await trx.commit().execute();
+      outcomes = await commitGroup(group);
     } catch (groupError) {
-      if (trx && !trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute().catch(() => undefined);
-      group.forEach((item, i) => {
-        const own = outcomes[i];
-        item.reject(own && !own.ok ? own.error : groupError);
-      });
+      for (const item of group) item.reject(groupError);
       return;
     }
     group.forEach((item, i) => {
@@ -218,6 +240,71 @@ function groupCommitter(kysely: Kysely<Database>) {
       if (o.ok) item.resolve(o.value);
       else item.reject(o.error);
     });
+  }
+
+  async function commitGroup(group: GroupItem[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    let isolated = false;
+    while (outcomes.length < group.length) {
+      const items = group.slice(outcomes.length);
+      const trx = await kysely.startTransaction().execute();
+      try {
+        const ran = isolated ? await runIsolated(trx, items) : await runOptimistic(trx, items);
+        if ('undo' in ran) {
+          await trx.rollback().execute();
+          if (ran.outcomes.length === 0) outcomes.push({ ok: false, error: ran.undo });
+          else isolated = true;
+          continue;
+        }
+        await trx.commit().execute();
+        outcomes.push(...ran.outcomes);
+      } catch (error) {
+        if (!trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute().catch(() => undefined);
+        throw error;
+      }
+    }
+    return outcomes;
+  }
+
+  const checkStillInTransaction = () => {
+    if (!watch.inTransaction) throw new Error('The group commit’s transaction was ended under it: the group fails as one');
+  };
+
+  /** Without savepoints; stops at the first call that failed after writing (`undo`: its error). */
+  async function runOptimistic(trx: Transaction<Database>, items: GroupItem[]): Promise<{ outcomes: Outcome[] } | { outcomes: Outcome[]; undo: unknown }> {
+    const outcomes: Outcome[] = [];
+    for (const item of items) {
+      const writesBefore = watch.writes;
+      try {
+        outcomes.push({ ok: true, value: await item.fn(trx) });
+      } catch (error) {
+        checkStillInTransaction();
+        if (watch.writes !== writesBefore) return { outcomes, undo: error };
+        outcomes.push({ ok: false, error });
+      }
+      checkStillInTransaction();
+    }
+    return { outcomes };
+  }
+
+  /** Each call in its own savepoint, rolled back alone when it fails. */
+  async function runIsolated(trx: Transaction<Database>, items: GroupItem[]): Promise<{ outcomes: Outcome[] }> {
+    const outcomes: Outcome[] = [];
+    for (const item of items) {
+      await trx.executeQuery(SAVEPOINT);
+      try {
+        const value = await item.fn(trx);
+        await trx.executeQuery(RELEASE);
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        // Throws when SQLite has already rolled the whole transaction back: the group fails as one.
+        await trx.executeQuery(ROLLBACK_TO);
+        await trx.executeQuery(RELEASE);
+        outcomes.push({ ok: false, error });
+      }
+      checkStillInTransaction();
+    }
+    return { outcomes };
   }
 
   return <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>

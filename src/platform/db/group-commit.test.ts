@@ -53,6 +53,60 @@ describe.each(dialects())('group commit on %s', (dialect) => {
     expect([...seen].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  // A group runs without savepoints first (ADR 0008): a call that fails having only read is undone by
+  // nothing, and the calls around it run once.
+  it.runIf(dialect === 'sqlite')('fails alone a call that failed before writing, without running the others again', async () => {
+    const runs = Array(10).fill(0);
+    const settled = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        groupTransaction(t.db, async (trx) => {
+          runs[i]++;
+          const n = Number((await trx.selectFrom('meta').select((eb) => eb.fn.countAll().as('n')).where('key', 'like', 'r-%').executeTakeFirstOrThrow()).n);
+          if (i === 4) throw new Error(`closed after ${n}`);
+          await trx.insertInto('meta').values({ key: `r-${i}`, value: String(n) }).execute();
+          return n;
+        }),
+      ),
+    );
+    expect(runs).toEqual(Array(10).fill(1));
+    expect((settled[4] as PromiseRejectedResult).reason.message).toBe('closed after 4');
+    expect(settled.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<number>).value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await keys(t, 'r-')).toEqual(['r-0', 'r-1', 'r-2', 'r-3', 'r-5', 'r-6', 'r-7', 'r-8', 'r-9']);
+  });
+
+  it.runIf(dialect === 'sqlite')('undoes a call that failed after writing, first of its group, and commits the calls after it', async () => {
+    const settled = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) =>
+        groupTransaction(t.db, async (trx) => {
+          await trx.insertInto('meta').values({ key: `f-${i}`, value: 'x' }).execute();
+          if (i === 0) throw new Error('refused after writing');
+          return i;
+        }),
+      ),
+    );
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(await keys(t, 'f-')).toEqual(['f-1', 'f-2', 'f-3', 'f-4']);
+  });
+
+  it.runIf(dialect === 'sqlite')('runs a group again, each call in a savepoint, when a call fails after writing: the others are written once', async () => {
+    const runs = Array(6).fill(0);
+    const settled = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        groupTransaction(t.db, async (trx) => {
+          runs[i]++;
+          const n = Number((await trx.selectFrom('meta').select((eb) => eb.fn.countAll().as('n')).where('key', 'like', 'a-%').executeTakeFirstOrThrow()).n);
+          // A second run of a call already written would fail on the primary key.
+          await trx.insertInto('meta').values({ key: `a-${i}`, value: String(n) }).execute();
+          if (i === 3) throw new Error('refused after writing');
+          return n;
+        }),
+      ),
+    );
+    expect(runs).toEqual([2, 2, 2, 2, 1, 1]);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual([0, 1, 2, 'refused after writing', 3, 4]);
+    expect(await keys(t, 'a-')).toEqual(['a-0', 'a-1', 'a-2', 'a-4', 'a-5']);
+  });
+
   it.runIf(dialect === 'sqlite')('acknowledges a call only once its group is committed: another connection already sees it', async () => {
     const other = new BetterSqlite3((t.target as { file: string }).file, { readonly: true });
     try {
