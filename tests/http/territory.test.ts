@@ -115,7 +115,10 @@ describe.each(dialects())('the platform run for another territory (TERRITORY=<pa
       expect((start.month - 2 + 12) % 3, w.slug).toBe(0);
     }
     const thematic = editions.find((w) => w.kind === 'thematic')!;
-    expect(textOf(await page(`/rencontres/${thematic.slug}`))).toContain('Rencontre thématique : Installation agricole');
+    const thematicPage = textOf(await page(`/rencontres/${thematic.slug}`));
+    expect(thematicPage).toContain('Rencontre thématique : Installation agricole');
+    // The name with its article where a sentence needs it (theName in territory.json).
+    expect(thematicPage).toContain('Une heure pour découvrir le Cantal sous l’angle');
     const list = textOf(await page('/rencontres'));
     expect(list).toContain('Les Rencontres Cantal Terre d\'accueil');
     expect(list).toContain('de 18 h 00 à 19 h 30');

@@ -115,8 +115,8 @@ export async function seedDemo(db: Db, t: Territory, demo: DemoData, opts: { now
       replay_url: past ? `https://videos.example.org/rencontres/${date}` : null,
       summary:
         kind === 'thematic'
-          ? `Une heure pour découvrir ${t.name} sous l’angle « ${themeLabel(t, theme)} », avec l’équipe ${t.programmeName} et ses partenaires.`
-          : `Une heure pour découvrir ${t.name}, ses régions, son emploi et sa qualité de vie, et savoir comment être accompagné·e dans votre projet.`,
+          ? `Une heure pour découvrir ${t.theName} sous l’angle « ${themeLabel(t, theme)} », avec l’équipe ${t.programmeName} et ses partenaires.`
+          : `Une heure pour découvrir ${t.theName}, ses régions, son emploi et sa qualité de vie, et savoir comment être accompagné·e dans votre projet.`,
       description: '',
       programme: JSON.stringify([]),
       speakers: JSON.stringify(demo.speakers.slice(0, kind === 'thematic' ? 3 : 2)),

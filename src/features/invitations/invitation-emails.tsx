@@ -18,7 +18,7 @@ export async function renderNoShowInvitation(c: { territory: Territory; publicUr
   const text = [
     `Bonjour ${c.firstName},`,
     '',
-    `Vous n’avez pas pu assister à la dernière Rencontre. La prochaine a lieu le ${when}, en ligne : une heure pour découvrir ${t.name} et poser vos questions à l’équipe.`,
+    `Vous n’avez pas pu assister à la dernière Rencontre. La prochaine a lieu le ${when}, en ligne : une heure pour découvrir ${t.theName} et poser vos questions à l’équipe.`,
     '',
     `Je m’inscris : ${link}`,
     '',
@@ -30,7 +30,7 @@ export async function renderNoShowInvitation(c: { territory: Territory; publicUr
     <EmailLayout brand={{ programmeName: t.programmeName, primary: t.identity.colours.primary, footer: `${t.authority.name} · ${t.contact.email}` }} title={subject}>
       <p>Bonjour {c.firstName},</p>
       <p>
-        Vous n’avez pas pu assister à la dernière Rencontre. La prochaine a lieu le <strong>{when}</strong>, en ligne : une heure pour découvrir {t.name} et poser vos questions à l’équipe.
+        Vous n’avez pas pu assister à la dernière Rencontre. La prochaine a lieu le <strong>{when}</strong>, en ligne : une heure pour découvrir {t.theName} et poser vos questions à l’équipe.
       </p>
       <EmailButton href={link} colour={t.identity.colours.primary}>
         Je m’inscris

@@ -33,6 +33,8 @@ export const territorySchema = z.object({
   name: z.string().min(1),
   /** "en Lozère", "dans le Cantal": the French preposition varies. */
   inName: z.string().min(1),
+  /** The name as a sentence uses it, with its article: "la Lozère", "le Cantal" ("découvrir la Lozère"). */
+  theName: z.string().min(1).optional(),
   programmeName: z.string().min(1),
   webinarSeriesName: z.string().min(1),
   tagline: z.string().min(1),
@@ -158,7 +160,7 @@ export const territorySchema = z.object({
       if (!known.includes(k)) ctx.addIssue({ code: 'custom', path: ['referents', field, k], message: `clé inconnue : ${k} (attendu : ${known.join(', ')})` });
     }
   }
-});
+}).transform((t) => ({ ...t, theName: t.theName ?? t.name }));
 
 export type Territory = z.infer<typeof territorySchema>;
 

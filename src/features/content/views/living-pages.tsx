@@ -79,7 +79,7 @@ function NextRencontre({ site, next }: { site: Site; next: Webinar | null }) {
   const zone = t.timezone;
   return (
     <aside class="panel next-rencontre" aria-labelledby="prochaine-rencontre">
-      <h2 id="prochaine-rencontre">Découvrir {t.name} en une heure</h2>
+      <h2 id="prochaine-rencontre">Découvrir {t.theName} en une heure</h2>
       {next ? (
         <>
           <p>
@@ -140,7 +140,7 @@ export function LivingIndexPage({ site, pages, next }: { site: Site; pages: Cont
       <div class="container">
         {access && t.communes ? (
           <section class="living-map" aria-labelledby="ou-est">
-            <h2 id="ou-est">Où se trouve {t.name} ?</h2>
+            <h2 id="ou-est">Où se trouve {t.theName} ?</h2>
             <div class="living-map__grid">
               <FranceMap departements={t.communes.departements} name={t.name} travelTimes={access.travelTimes} />
               <div>
