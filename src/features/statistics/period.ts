@@ -29,17 +29,10 @@ export function isCalendarDate(s: string): boolean {
   return DateTime.fromISO(s, { zone: 'UTC' }).isValid;
 }
 
-function startOfDay(date: string, zone: string): DateTime {
-  const dt = DateTime.fromISO(date, { zone }).startOf('day');
-  if (!dt.isValid) throw new RangeError(`Invalid date ${date}`);
-  return dt;
-}
+const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
 
 export function periodBounds(p: Period): PeriodBounds {
-  return {
-    fromUtc: startOfDay(p.from, p.zone).toUTC().toISO()!,
-    toUtcExclusive: startOfDay(p.to, p.zone).plus({ days: 1 }).toUTC().toISO()!,
-  };
+  return { fromUtc: new Date(zonedDayStartMs(p.from, p.zone)).toISOString(), toUtcExclusive: new Date(zonedDayStartMs(nextDay(p.to), p.zone)).toISOString() };
 }
 
 export function yearPeriod(year: number, zone: string): Period {
@@ -51,15 +44,7 @@ export function yearPeriod(year: number, zone: string): Period {
  * ("2023-01" → from 2022-12-31T23:00:00.000Z to 2023-01-31T23:00:00.000Z).
  */
 export function periodMonths(p: Period): Array<{ month: string; startUtc: string; endUtc: string }> {
-  const out: Array<{ month: string; startUtc: string; endUtc: string }> = [];
-  let m = startOfDay(p.from, p.zone).startOf('month');
-  const last = startOfDay(p.to, p.zone).startOf('month');
-  while (m <= last) {
-    const next = m.plus({ months: 1 });
-    out.push({ month: m.toFormat('yyyy-LL'), startUtc: m.toUTC().toISO()!, endUtc: next.toUTC().toISO()! });
-    m = next;
-  }
-  return out;
+  return periodZoneMonths(p).map(({ month, startUtc, endUtc }) => ({ month, startUtc, endUtc }));
 }
 
 const LONG_MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];

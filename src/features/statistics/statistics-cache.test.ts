@@ -10,12 +10,15 @@ import { registerCandidate } from '../registrations/register-candidate.ts';
 import { connect } from '../../platform/db/database.ts';
 import { computeStatistics } from './compute-statistics.ts';
 import { clearStatisticsCache } from './statistics-facts.ts';
-import { yearPeriod, type Period } from './period.ts';
+import { yearPeriod, zonedDate, type Period } from './period.ts';
+import { statisticsRefresher } from './refresh-statistics.ts';
 
 /**
- * The facts of each edition and month are cached (statistics-facts.ts); these tests prove the cache
- * never shows anything else than the records: after each kind of write that the platform makes, the
- * figures read through the cache are exactly those computed from scratch with an empty cache.
+ * The facts of each edition and each day of first contact are cached (statistics-facts.ts); these
+ * tests prove the cache never shows anything else than the records: after each kind of write that the
+ * platform makes, the figures read through the cache are exactly those computed from scratch with an
+ * empty cache; a write makes only what it touched be computed again; and the background refresh
+ * leaves the views nothing to compute.
  */
 const NOW = new Date('2025-06-01T10:00:00.000Z');
 const periods: Period[] = [yearPeriod(2023, 'Europe/Paris'), yearPeriod(2024, 'Europe/Paris'), yearPeriod(2025, 'Europe/Paris'), { from: '2023-06-01', to: '2025-03-31', zone: 'Europe/Paris' }];
@@ -94,6 +97,73 @@ describe.each(dialects())('cached statistics stay exactly the records on %s', (d
       await t.db.kysely.updateTable('candidates').set({ merged_into_id: d.A }).where('id', '=', d.F).execute();
     }],
   ];
+
+  /** When each stored fact was computed: the edition's id or the day → computed_at. */
+  const computedAt = async () => {
+    const editions = await sql<{ k: string; at: string }>`select webinar_id as k, computed_at as at from stats_edition_cache`.execute(t.db.kysely);
+    const days = await sql<{ k: string; at: string }>`select day as k, computed_at as at from stats_day_cache`.execute(t.db.kysely);
+    return { editions: new Map(editions.rows.map((r) => [r.k, r.at])), days: new Map(days.rows.map((r) => [r.k, r.at])) };
+  };
+  const recomputedAt = (m: Map<string, string>, at: Date) => [...m].filter(([, x]) => x === at.toISOString()).map(([key]) => key).sort();
+
+  it('a correction makes only its household’s days and Rencontres be computed again', async () => {
+    await readAll();
+    const later = new Date(NOW.getTime() + 1000);
+    // Fanny's attendance at the June Rencontre is corrected: her registrations there and after, her day.
+    await t.db.kysely.updateTable('registrations').set({ attended: 1, attended_minutes: 20 }).where('id', '=', await registrationOf(d.W3.id, d.F)).execute();
+    const fresh = await Promise.all(periods.map((p) => computeStatistics({ db: t.db, territory: t.territory, now: later }, p)));
+    const after = await computedAt();
+    // Her first contact's day, and the next one, which starts at 22:00 UTC the same UTC day (counters are by UTC day).
+    const fannysDays = [zonedDate('2024-05-01T10:00:00.000Z', 'Europe/Paris'), zonedDate('2024-05-01T22:00:00.000Z', 'Europe/Paris')];
+    const fannysEditions = (await t.db.kysely.selectFrom('registrations').select('webinar_id').where('candidate_id', '=', d.F).execute()).map((r) => r.webinar_id);
+    expect(recomputedAt(after.days, later)).toEqual(fannysDays);
+    expect(recomputedAt(after.editions, later)).toContain(d.W3.id);
+    for (const id of recomputedAt(after.editions, later)) expect(fannysEditions).toContain(id);
+    expect(after.days.size).toBeGreaterThan(700);
+    expect(fresh).toEqual((await fromScratch()).map((x) => ({ ...x, generatedAt: later.toISOString() })));
+  });
+
+  it('another process emptying the cache makes this one compute again (its memory is only a copy of what is stored)', async () => {
+    const first = await readAll();
+    const other = connect(t.testDb.target);
+    try {
+      await clearStatisticsCache(other);
+    } finally {
+      await other.close();
+    }
+    expect(await readAll()).toEqual(first);
+    const stored = await t.db.kysely.selectFrom('stats_edition_cache' as never).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    expect(Number((stored as { n: number }).n)).toBe(6);
+  });
+
+  it('the background refresh computes every year ahead of the views, then what writes touched', async () => {
+    await clearStatisticsCache(t.db);
+    let at = NOW;
+    const refresher = statisticsRefresher({ db: t.db, territory: t.territory, clock: { now: () => at } }, { budgetMs: 60_000, everyYearMs: 0 });
+    expect((await refresher.run()).allYearsDone).toBe(true);
+    /** A view in another process (nothing in memory) computes nothing: every stored fact is current. */
+    const viewComputesNothing = async (now: Date) => {
+      const other = connect(t.testDb.target);
+      try {
+        const figures = await Promise.all(periods.map((p) => computeStatistics({ db: other, territory: t.territory, now }, p)));
+        const c = await computedAt();
+        expect(recomputedAt(c.editions, now)).toEqual([]);
+        expect(recomputedAt(c.days, now)).toEqual([]);
+        return figures;
+      } finally {
+        await other.close();
+      }
+    };
+    const before = await viewComputesNothing(new Date(NOW.getTime() + 1000));
+    // A day of activity: a request, an attendance corrected; the next run catches up.
+    await t.db.kysely.insertInto('accompaniment_requests').values({ id: randomUUID(), candidate_id: d.B, registration_id: null, webinar_id: d.W3.id as string, project: 'p', horizon: '6-12-mois', movers: 'seul', needs: '[]', message: null, status: 'new', created_at: '2024-06-20T10:00:00.000Z' }).execute();
+    await t.db.kysely.updateTable('registrations').set({ attended: 1, attended_minutes: 20 }).where('id', '=', await registrationOf(d.W3.id, d.F)).execute();
+    at = new Date(NOW.getTime() + 2000);
+    await refresher.run();
+    const after = await viewComputesNothing(new Date(NOW.getTime() + 3000));
+    expect(after).not.toEqual(before);
+    expect(after).toEqual((await fromScratch()).map((x) => ({ ...x, generatedAt: new Date(NOW.getTime() + 3000).toISOString() })));
+  });
 
   it.each(writes)('after a write (%s), the cache gives what the records give', async (_name, write) => {
     const before = await readAll();

@@ -255,16 +255,18 @@ async function storeRows(db: Db, table: 'stats_edition_cache' | 'stats_day_cache
  * background refresh needing the same facts compute them once).
  */
 interface Memory {
-  editions: Map<string, { version: number; facts: PreparedEdition }>;
-  days: Map<string, { stamp: string; facts: FunnelFacts }>;
+  editions: Map<string, { version: number; facts: PreparedEdition; seq: number }>;
+  days: Map<string, { stamp: string; facts: FunnelFacts; seq: number }>;
   queue: Promise<void>;
+  /** Counts what was remembered: an entry newer than a decision to compute was stored after it. */
+  seq: number;
 }
 /** Ten years of a national deployment (10,000 Rencontres, 3,650 days) fit, at about a kilobyte each. */
 const MEMORY_LIMIT = 20_000;
 const memories = new WeakMap<Db, Memory>();
 function memoryOf(db: Db): Memory {
   let m = memories.get(db);
-  if (!m) memories.set(db, (m = { editions: new Map(), days: new Map(), queue: Promise.resolve() }));
+  if (!m) memories.set(db, (m = { editions: new Map(), days: new Map(), queue: Promise.resolve(), seq: 0 }));
   return m;
 }
 function recall<V>(m: Map<string, V>, key: string): V | undefined {
@@ -309,7 +311,9 @@ export interface LoadOptions {
  */
 export async function loadEditionFacts(db: Db, editions: readonly EditionRow[], now: Date, opts: LoadOptions = {}): Promise<Map<string, PreparedEdition>> {
   const out = new Map<string, PreparedEdition>();
-  const memory = memoryOf(db).editions;
+  const mem = memoryOf(db);
+  const memory = mem.editions;
+  const decided = mem.seq;
   const toRead: EditionRow[] = [];
   const stale: EditionRow[] = [];
   for (const e of editions) {
@@ -333,15 +337,16 @@ export async function loadEditionFacts(db: Db, editions: readonly EditionRow[], 
         continue;
       }
       const p = prepareEdition(facts);
-      keep(memory, e.id, { version: e.version, facts: p });
+      keep(memory, e.id, { version: e.version, facts: p, seq: ++mem.seq });
       out.set(e.id, p);
     }
   }
   if (stale.length === 0) return out;
   await exclusively(db, async () => {
+    // Another computation of this process may have stored them meanwhile, at the same version.
     const left = stale.filter((e) => {
       const m = memory.get(e.id);
-      if (m && m.version === e.version) out.set(e.id, m.facts);
+      if (m && m.version === e.version && m.seq > decided) out.set(e.id, m.facts);
       return !out.has(e.id);
     });
     const at = now.toISOString();
@@ -351,15 +356,14 @@ export async function loadEditionFacts(db: Db, editions: readonly EditionRow[], 
         db,
         part.map((e) => e.id),
       );
-      const rows: Array<Record<string, string | number>> = [];
-      for (const e of part) {
-        const f = facts.get(e.id)!;
-        const p = prepareEdition(f);
-        keep(memory, e.id, { version: e.version, facts: p });
-        out.set(e.id, p);
-        rows.push({ webinar_id: e.id, version: e.version, data: JSON.stringify(f), computed_at: at });
-      }
+      const rows = part.map((e) => ({ webinar_id: e.id, version: e.version, data: JSON.stringify(facts.get(e.id)!), computed_at: at }));
       await storeRows(db, 'stats_edition_cache', rows);
+      // Remembered once stored: what this process remembers is always what the database holds.
+      for (const e of part) {
+        const p = prepareEdition(facts.get(e.id)!);
+        keep(memory, e.id, { version: e.version, facts: p, seq: ++mem.seq });
+        out.set(e.id, p);
+      }
     }
   });
   return out;
@@ -415,7 +419,9 @@ export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMo
     });
   }
 
-  const memory = memoryOf(db).days;
+  const mem = memoryOf(db);
+  const memory = mem.days;
+  const decided = mem.seq;
   const days = months.flatMap((m) => m.days);
   const toRead: ZoneDay[] = [];
   const stale = new Set<string>();
@@ -441,7 +447,7 @@ export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMo
         continue;
       }
       const f = frozenFunnel(facts);
-      keep(memory, `${zone}|${d.day}`, { stamp: r!.stamp, facts: f });
+      keep(memory, `${zone}|${d.day}`, { stamp: r!.stamp, facts: f, seq: ++mem.seq });
       out.set(d.day, f);
     }
   }
@@ -456,7 +462,7 @@ export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMo
         continue;
       }
       const m = memory.get(`${zone}|${d.day}`);
-      if (m && m.stamp === stamps.get(d.day)) {
+      if (m && m.stamp === stamps.get(d.day) && m.seq > decided) {
         out.set(d.day, m.facts);
         previous = null;
         continue;
@@ -471,15 +477,16 @@ export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMo
       if (opts.deadline !== undefined && performance.now() > opts.deadline) break;
       const facts = new Map<string, FunnelFacts>();
       addFunnel(facts, await funnel(k, db.dialect, { kind: 'contact', cohorts: run.map((d) => ({ key: d.day, startUtc: d.startUtc })), endUtc: run[run.length - 1]!.endUtc }));
-      const store: Array<Record<string, string | number>> = [];
-      for (const d of run) {
-        const f = frozenFunnel({ ...(facts.get(d.day) ?? emptyFunnel()), format: FACTS_FORMAT });
-        const stamp = stamps.get(d.day)!;
-        keep(memory, `${zone}|${d.day}`, { stamp, facts: f });
+      const made = run.map((d) => ({ d, f: frozenFunnel({ ...(facts.get(d.day) ?? emptyFunnel()), format: FACTS_FORMAT }) }));
+      await storeRows(
+        db,
+        'stats_day_cache',
+        made.map(({ d, f }) => ({ zone, day: d.day, stamp: stamps.get(d.day)!, data: JSON.stringify(f), computed_at: at })),
+      );
+      for (const { d, f } of made) {
+        keep(memory, `${zone}|${d.day}`, { stamp: stamps.get(d.day)!, facts: f, seq: ++mem.seq });
         out.set(d.day, f);
-        store.push({ zone, day: d.day, stamp, data: JSON.stringify(f), computed_at: at });
       }
-      await storeRows(db, 'stats_day_cache', store);
     }
   });
   return out;

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { classBreaks, niceTicks } from './views/charts.tsx';
 import { departementOfPostcode, placeLabel, placeOf } from './departements.ts';
-import { parsePeriod, periodBounds, periodMonths, zonedDate, zonedIsoWithOffset } from './period.ts';
+import { parsePeriod, periodBounds, periodMonths, periodZoneMonths, zonedDate, zonedDayStartMs, zonedIsoWithOffset } from './period.ts';
 import { costPer, medianOfHistogram, suppressSmallCounts } from './statistics.ts';
 
 const NOW = new Date('2025-06-01T10:00:00.000Z');
@@ -76,6 +76,28 @@ describe('the rules of the statistics, by hand', () => {
         expect(zonedDate(iso, zone)).toBe(expected.slice(0, 10));
       }
     }
+  });
+
+  it('finds the first instant of each day of a zone by arithmetic exactly as luxon does, midnight skipped or not', () => {
+    // Santiago and Havana have changed their clocks at midnight: a day that starts at 01:00, and a
+    // midnight that happens twice (the day starts at the first, where luxon picks by today's offset).
+    const dateAt = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISODate();
+    for (const zone of ['Europe/Paris', 'America/Cayenne', 'Pacific/Noumea', 'Australia/Lord_Howe', 'America/Santiago', 'America/Havana', 'Asia/Beirut', 'Pacific/Marquesas']) {
+      for (let ms = Date.UTC(2015, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 86_400_000) {
+        const day = new Date(ms).toISOString().slice(0, 10);
+        const start = zonedDayStartMs(day, zone);
+        const luxon = DateTime.fromISO(day, { zone }).startOf('day').toMillis();
+        if (start === luxon) continue;
+        // Where they differ, the first minute whose date in the zone is that day is the one.
+        expect(dateAt(start, zone), `${zone} ${day}`).toBe(day);
+        expect(dateAt(start - 60_000, zone), `${zone} ${day}`).not.toBe(day);
+      }
+    }
+    const [march] = periodZoneMonths({ from: '2024-03-15', to: '2024-03-20', zone: 'Europe/Paris' });
+    expect(march!.days).toHaveLength(31);
+    expect(march!.days[30]).toEqual({ day: '2024-03-31', startUtc: '2024-03-30T23:00:00.000Z', endUtc: '2024-03-31T22:00:00.000Z', utcDays: ['2024-03-30', '2024-03-31'] });
+    expect(march!.days.every((d, i) => i === 0 || d.startUtc === march!.days[i - 1]!.endUtc)).toBe(true);
+    expect([march!.startUtc, march!.endUtc]).toEqual([periodMonths({ from: '2024-03-01', to: '2024-03-01', zone: 'Europe/Paris' })[0]!.startUtc, '2024-03-31T22:00:00.000Z']);
   });
 
   it('takes medians from histograms of days, costs in whole cents', () => {

@@ -1,5 +1,5 @@
 import { periodLabel, zonedDate } from './period.ts';
-import { funnelGaps, funnelStepLabels, funnelSteps, type FunnelRow, type PeriodStatistics } from './statistics.ts';
+import { frenchNumber, frenchTwoDecimals, funnelGaps, funnelStepLabels, funnelSteps, type FunnelRow, type PeriodStatistics } from './statistics.ts';
 
 /**
  * Every table of the statistics, once: the page draws them, the CSV and XLSX exports write them, so
@@ -219,12 +219,12 @@ export function displayCell(v: Cell, format: ColumnFormat): string {
   if (typeof v === 'string') return v;
   switch (format) {
     case 'rate':
-      return `${v.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} %`;
+      return `${frenchNumber(v)} %`;
     case 'euros':
-      return `${v.toLocaleString('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} €`;
+      return `${frenchTwoDecimals(v)} €`;
     case 'days':
-      return `${v.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} j`;
+      return `${frenchNumber(v)} j`;
     default:
-      return v.toLocaleString('fr-FR', { maximumFractionDigits: 1 });
+      return frenchNumber(v);
   }
 }

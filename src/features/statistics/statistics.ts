@@ -169,19 +169,30 @@ export function medianOfHistogram(h: ReadonlyMap<number, number>): Median {
 
 /**
  * The medians of each gap over histograms given as [gap (its index in funnelGaps), days, households]
- * rows (one edition's, or the days of a month put together).
+ * rows (one edition's, or the days of a month put together): the rows of each gap sorted by days and
+ * walked once, as medianOfHistogram does, without building a map per gap.
  */
 export function funnelMedians(histograms: ReadonlyArray<ReadonlyArray<readonly [number, number, number]>>): Record<FunnelGap, Median> {
-  const byGap = funnelGaps.map(() => new Map<number, number>());
-  for (const rows of histograms) {
-    for (const [gap, days, n] of rows) {
-      const h = byGap[gap];
-      if (h) h.set(days, (h.get(days) ?? 0) + n);
-    }
-  }
+  const byGap: Array<Array<readonly [number, number, number]>> = funnelGaps.map(() => []);
+  for (const rows of histograms) for (const r of rows) if (r[2] > 0) byGap[r[0]]?.push(r);
   const out = {} as Record<FunnelGap, Median>;
   funnelGaps.forEach(([a, b], i) => {
-    out[`${a}-${b}` as FunnelGap] = medianOfHistogram(byGap[i]!);
+    const rows = byGap[i]!.sort((x, y) => x[1] - y[1]);
+    let n = 0;
+    for (const r of rows) n += r[2];
+    let days: number | null = null;
+    if (n > 0) {
+      const at = (rank: number) => {
+        let seen = 0;
+        for (const r of rows) {
+          seen += r[2];
+          if (seen > rank) return r[1];
+        }
+        return rows[rows.length - 1]![1];
+      };
+      days = n % 2 === 1 ? at((n - 1) / 2) : (at(n / 2 - 1) + at(n / 2)) / 2;
+    }
+    out[`${a}-${b}` as FunnelGap] = { days, n };
   });
   return out;
 }
@@ -206,26 +217,48 @@ export function emptyFunnelCounts(): Record<FunnelStep, number> {
   return { registered: 0, attended: 0, asked: 0, accompanied: 0, installed: 0, stayed: 0 };
 }
 
+// One formatter per style, made once: toLocaleString makes one at every call (about 20 µs here), and a
+// page of statistics writes thousands of numbers.
+const decimal1 = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+const plain = new Intl.NumberFormat('fr-FR');
+const euros2 = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const euros0 = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 0, maximumFractionDigits: 2 });
+
+/** A number in French with at most one decimal: "1 234,5". */
+export function frenchNumber(n: number): string {
+  return decimal1.format(n);
+}
+
+/** A number in French as toLocaleString('fr-FR') writes it (up to three decimals). */
+export function frenchPlain(n: number): string {
+  return plain.format(n);
+}
+
+/** A number in French with exactly two decimals: "12,50". */
+export function frenchTwoDecimals(n: number): string {
+  return euros2.format(n);
+}
+
 /** "12,5 %" */
 export function formatRate(rate: number | null): string {
   if (rate === null) return '–';
-  return `${(Math.round(rate * 1000) / 10).toLocaleString('fr-FR')} %`;
+  return `${plain.format(Math.round(rate * 1000) / 10)} %`;
 }
 
 /** "1 234,56 €" */
 export function formatEuros(cents: number | null): string {
   if (cents === null) return '–';
-  return `${(cents / 100).toLocaleString('fr-FR', { minimumFractionDigits: cents % 100 === 0 ? 0 : 2, maximumFractionDigits: 2 })} €`;
+  return `${(cents % 100 === 0 ? euros0 : euros2).format(cents / 100)} €`;
 }
 
 export function formatNumber(n: number | null): string {
   if (n === null) return '–';
-  return n.toLocaleString('fr-FR', { maximumFractionDigits: 1 });
+  return decimal1.format(n);
 }
 
 export function formatDays(m: Median): string {
   if (m.days === null) return '–';
-  return `${m.days.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} j`;
+  return `${decimal1.format(m.days)} j`;
 }
 
 export const activityLabels: Record<string, string> = {

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { franceMap, isMetropolitan, placeLabel } from '../departements.ts';
+import { frenchNumber, frenchPlain } from '../statistics.ts';
 
 /**
  * Charts drawn on the server as SVG, readable without JavaScript: each is one image (role="img")
@@ -11,7 +12,7 @@ import { franceMap, isMetropolitan, placeLabel } from '../departements.ts';
 let chartCounter = 0;
 const nextId = (prefix: string) => `${prefix}-${++chartCounter}`;
 
-const fmt = (n: number) => n.toLocaleString('fr-FR', { maximumFractionDigits: 1 });
+const fmt = frenchNumber;
 
 export interface ChartProps {
   title: string;
@@ -192,7 +193,7 @@ export function DepartementMap(p: { title: string; description: string; counts: 
               const n = by.get(l.id) ?? 0;
               return (
                 <path class={`chart__area chart__area--${tone(n)}`} d={l.path} data-departement={l.id}>
-                  <title>{`${l.name} (${l.id}) : ${n.toLocaleString('fr-FR')} ${n > 1 ? 'personnes' : 'personne'}`}</title>
+                  <title>{`${l.name} (${l.id}) : ${frenchPlain(n)} ${n > 1 ? 'personnes' : 'personne'}`}</title>
                 </path>
               );
             })}
