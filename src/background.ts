@@ -11,6 +11,7 @@ import { appointmentReminderJobHandler } from './features/appointments/appointme
 import { flagUnansweredFollowUps, sendDueFollowUps } from './features/installations/follow-ups.ts';
 import { sendTaskReminders } from './features/tasks/send-task-reminders.ts';
 import { purgeContactForms } from './features/contact-form/submit-contact-form.ts';
+import { statisticsRefresher } from './features/statistics/refresh-statistics.ts';
 import type { Services } from './services.ts';
 
 /** Every background job kind and periodic task of the platform, in one place. */
@@ -22,6 +23,7 @@ export function createJobRunner(s: Services): JobRunner {
     [ASSIGN_REFERENT_JOB]: assignReferentJobHandler(s),
     [APPOINTMENT_REMINDER_JOB]: appointmentReminderJobHandler(s),
   };
+  const statistics = statisticsRefresher(s);
   return new JobRunner({
     db: s.db,
     clock: s.clock,
@@ -37,6 +39,7 @@ export function createJobRunner(s: Services): JobRunner {
       { name: 'first contact forms purge', everyMs: 3600_000, run: async () => void (await purgeContactForms(s)) },
       { name: 'offers freshness', everyMs: 3600_000, run: async () => void (await keepOffersFresh(s)) },
       { name: 'partner sessions purge', everyMs: 3600_000, run: () => purgeExpiredPartnerSessions(s.db.kysely, s.clock.now()) },
+      { name: 'statistics facts', everyMs: 3_000, run: async () => void (await statistics.run()) },
     ],
   });
 }
