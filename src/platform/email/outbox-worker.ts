@@ -21,6 +21,12 @@ const GIVE_UP_AFTER_MS = 3 * 24 * 3600 * 1000;
 /** How long a claimed message belongs to the worker that claimed it; after that another worker may take it over. */
 export const OUTBOX_LEASE_MS = 2 * 60 * 1000;
 
+/** Outcomes of sends are gathered this long at most, or this many, before being recorded together. */
+const RECORD_DELAY_MS = 20;
+const RECORD_GROUP = 50;
+
+type Delivery = { ok: true } | { ok: false; failure: unknown };
+
 export type RetryDecision = { kind: 'retry'; delaySeconds: number } | { kind: 'fail' };
 
 /** pretix's strategy: 4xx and socket errors retry quickly, a refused recipient without 5xx slowly, other 5xx fail. */
@@ -118,25 +124,40 @@ export class OutboxWorker {
 
   /**
    * Claims one batch of due messages and sends them, `concurrency` at a time. A slot does not wait for
-   * the outcome of a message to be recorded before sending the next one: outcomes recorded while a
-   * commit is being written join the next one (group commit, ADR 0008), so a batch costs a few fsyncs
-   * instead of one per message, and the SMTP connections never wait for the disk.
+   * the outcome of a message to be recorded before sending the next one: outcomes are gathered for a
+   * few milliseconds and recorded together, in one durable commit on SQLite (group commit, ADR 0008),
+   * so a batch costs a few fsyncs instead of one per message and the SMTP connections never wait for
+   * the disk. The window where a message sent is not yet marked sent (a crash there sends it again,
+   * with the same Message-ID) grows by those milliseconds.
    */
   async runOnce(): Promise<number> {
     const batch = await this.#claim();
     if (batch.length === 0) return 0;
     const queue = [...batch];
     const recorded: Promise<void>[] = [];
-    const workers = Array.from({ length: Math.min(this.#o.concurrency, queue.length) }, async () => {
-      for (let m = queue.shift(); m; m = queue.shift()) {
-        const message = m;
-        const outcome = await this.#deliver(message);
+    let pending: Array<{ message: OutboxMessageRow; outcome: Delivery }> = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      const items = pending;
+      pending = [];
+      // Called in one turn of the event loop, they join one group.
+      for (const { message, outcome } of items) {
         // A database error while recording one outcome must not stop the rest of the batch; that row
         // keeps its lease and is taken over when the lease expires.
         recorded.push(this.#record(message, outcome).catch((err: unknown) => this.#o.logger.error('outbox outcome not recorded', { outboxId: message.id, err })));
       }
+    };
+    const workers = Array.from({ length: Math.min(this.#o.concurrency, queue.length) }, async () => {
+      for (let m = queue.shift(); m; m = queue.shift()) {
+        pending.push({ message: m, outcome: await this.#deliver(m) });
+        if (pending.length >= RECORD_GROUP) flush();
+        else timer ??= setTimeout(flush, RECORD_DELAY_MS);
+      }
     });
     await Promise.all(workers);
+    flush();
     await Promise.all(recorded);
     return batch.length;
   }
@@ -184,7 +205,7 @@ export class OutboxWorker {
   }
 
   /** Sends one message; says what happened, without recording it. */
-  async #deliver(m: OutboxMessageRow): Promise<{ ok: true } | { ok: false; failure: unknown }> {
+  async #deliver(m: OutboxMessageRow): Promise<Delivery> {
     const { transport, from, replyTo, messageIdDomain } = this.#o;
     try {
       await transport.send({
@@ -209,7 +230,7 @@ export class OutboxWorker {
     }
   }
 
-  async #record(m: OutboxMessageRow, outcome: { ok: true } | { ok: false; failure: unknown }) {
+  async #record(m: OutboxMessageRow, outcome: Delivery) {
     const { transport, clock, logger } = this.#o;
     // Only a failure of the send itself is a reason to retry: once the peer has said 250, an error
     // while recording it must not put the message back in the queue (it would go out twice).
