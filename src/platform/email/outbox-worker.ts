@@ -151,7 +151,9 @@ export class OutboxWorker {
     };
     const workers = Array.from({ length: Math.min(this.#o.concurrency, queue.length) }, async () => {
       for (let m = queue.shift(); m; m = queue.shift()) {
-        pending.push({ message: m, outcome: await this.#deliver(m) });
+        const outcome = await this.#deliver(m);
+        // Read `pending` after the send: a flush during it has put a new array in its place.
+        pending.push({ message: m, outcome });
         if (pending.length >= RECORD_GROUP) flush();
         else timer ??= setTimeout(flush, RECORD_DELAY_MS);
       }
