@@ -1,6 +1,7 @@
 import { newId } from '../../platform/ids.ts';
 import type { Kysely, Transaction } from 'kysely';
-import type { CandidateRow, Database } from '../../platform/db/schema.ts';
+import { preparedQuery } from '../../platform/db/database.ts';
+import type { CandidateRow, Database, NewCandidateRow } from '../../platform/db/schema.ts';
 import { candidateKeys } from './candidate-file.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -20,8 +21,23 @@ export interface CandidateProfile {
   desiredRegion: string | null;
 }
 
+// Registering runs these for every person (prepared: built and compiled once).
+const selectByEmail = preparedQuery((db, p: { email: string }) => db.selectFrom('candidates').selectAll().where('email_normalized', '=', p.email));
+const selectById = preparedQuery((db, p: { id: string }) => db.selectFrom('candidates').selectAll().where('id', '=', p.id));
+const insertCandidate = preparedQuery((db, row: NewCandidateRow) =>
+  db
+    .insertInto('candidates')
+    .values(row)
+    .onConflict((oc) => oc.column('email_normalized').doNothing()),
+);
+type CandidatePatch = ReturnType<typeof updatedFile>;
+const updateCandidate = preparedQuery((db, p: CandidatePatch & { id: string }) => {
+  const { id, ...patch } = p;
+  return db.updateTable('candidates').set(patch).where('id', '=', id);
+});
+
 export async function findCandidateByEmail(db: Q, emailNormalized: string): Promise<CandidateRow | undefined> {
-  return db.selectFrom('candidates').selectAll().where('email_normalized', '=', emailNormalized).executeTakeFirst();
+  return (await selectByEmail(db, { email: emailNormalized })).rows[0];
 }
 
 /** The file a person's e-mail leads to: a file merged into another leads to that other one. */
@@ -32,7 +48,7 @@ export async function findLiveCandidateByEmail(db: Q, emailNormalized: string): 
 }
 
 export async function findCandidateById(db: Q, id: string): Promise<CandidateRow | undefined> {
-  return db.selectFrom('candidates').selectAll().where('id', '=', id).executeTakeFirst();
+  return (await selectById(db, { id })).rows[0];
 }
 
 /**
@@ -50,29 +66,8 @@ export async function upsertCandidate(
   const nowIso = now.toISOString();
   const existing = await findLiveCandidateByEmail(trx, p.emailNormalized);
   if (existing) {
-    // Someone of a household whose file was merged into another's comes back: their answers complete
-    // the household's file, which keeps the name it has.
-    const isOwnFile = existing.email_normalized === p.emailNormalized;
-    const fields = {
-      first_name: isOwnFile ? p.firstName : existing.first_name,
-      last_name: isOwnFile ? p.lastName : existing.last_name,
-      phone: p.phone ?? existing.phone,
-      postcode: p.postcode ?? existing.postcode,
-      town: p.town ?? existing.town,
-      country: p.country ?? existing.country,
-      project: p.project ?? existing.project,
-      household: p.household ?? existing.household,
-      horizon: p.horizon ?? existing.horizon,
-      desired_region: p.desiredRegion ?? existing.desired_region,
-      // Consent is only ever given here, never withdrawn by omission: withdrawing has its own action.
-      news_opt_in: first.newsOptIn ? 1 : existing.news_opt_in,
-      news_opt_in_at: first.newsOptIn && !existing.news_opt_in ? nowIso : existing.news_opt_in_at,
-      updated_at: nowIso,
-      last_contact_at: nowIso,
-      last_activity_at: nowIso,
-    };
-    const patch = { ...fields, ...candidateKeys({ ...existing, ...fields }) };
-    await trx.updateTable('candidates').set(patch).where('id', '=', existing.id).execute();
+    const patch = updatedFile(existing, p, first, nowIso);
+    await updateCandidate(trx, { ...patch, id: existing.id });
     return { candidate: { ...existing, ...patch }, isNew: false };
   }
   const row = {
@@ -111,14 +106,36 @@ export async function upsertCandidate(
     last_activity_at: nowIso,
     ...candidateKeys({ first_name: p.firstName, last_name: p.lastName, email_normalized: p.emailNormalized, phone: p.phone, town: p.town }),
   };
-  const inserted = await trx
-    .insertInto('candidates')
-    .values(row)
-    .onConflict((oc) => oc.column('email_normalized').doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
+  const inserted = await insertCandidate(trx, row);
+  if (Number(inserted.numAffectedRows ?? 0n) === 0) {
     // Another transaction created this person a moment ago: take theirs.
     return upsertCandidate(trx, now, p, first);
   }
   return { candidate: row, isNew: true };
+}
+
+/** A known person's file with this registration's answers. */
+function updatedFile(existing: CandidateRow, p: CandidateProfile, first: { newsOptIn: boolean }, nowIso: string) {
+  // Someone of a household whose file was merged into another's comes back: their answers complete
+  // the household's file, which keeps the name it has.
+  const isOwnFile = existing.email_normalized === p.emailNormalized;
+  const fields = {
+    first_name: isOwnFile ? p.firstName : existing.first_name,
+    last_name: isOwnFile ? p.lastName : existing.last_name,
+    phone: p.phone ?? existing.phone,
+    postcode: p.postcode ?? existing.postcode,
+    town: p.town ?? existing.town,
+    country: p.country ?? existing.country,
+    project: p.project ?? existing.project,
+    household: p.household ?? existing.household,
+    horizon: p.horizon ?? existing.horizon,
+    desired_region: p.desiredRegion ?? existing.desired_region,
+    // Consent is only ever given here, never withdrawn by omission: withdrawing has its own action.
+    news_opt_in: first.newsOptIn ? 1 : existing.news_opt_in,
+    news_opt_in_at: first.newsOptIn && !existing.news_opt_in ? nowIso : existing.news_opt_in_at,
+    updated_at: nowIso,
+    last_contact_at: nowIso,
+    last_activity_at: nowIso,
+  };
+  return { ...fields, ...candidateKeys({ ...existing, ...fields }) };
 }

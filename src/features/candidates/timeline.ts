@@ -1,5 +1,6 @@
 import { newId } from '../../platform/ids.ts';
 import type { Kysely, Transaction } from 'kysely';
+import { preparedQuery } from '../../platform/db/database.ts';
 import type { Database, TimelineEventTable } from '../../platform/db/schema.ts';
 
 export interface TimelineEntry {
@@ -16,6 +17,21 @@ export interface TimelineEntry {
   data?: Record<string, unknown>;
 }
 
+const insertEvent = preparedQuery((db, row: TimelineEventTable) =>
+  db
+    .insertInto('timeline_events')
+    .values(row)
+    .onConflict((oc) => oc.column('dedupe_key').doNothing()),
+);
+
+const markActive = preparedQuery((db, p: { candidateId: string; at: string }) =>
+  db
+    .updateTable('candidates')
+    .set({ last_activity_at: p.at })
+    .where('id', '=', p.candidateId)
+    .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', p.at)])),
+);
+
 /**
  * Writes one event to a candidate's timeline, in the caller's transaction, and marks the file as
  * active. The same event reported twice is written once. Every step of the journey calls this, so
@@ -23,31 +39,20 @@ export interface TimelineEntry {
  */
 export async function recordTimelineEvent(trx: Transaction<Database> | Kysely<Database>, e: TimelineEntry): Promise<boolean> {
   const at = e.at.toISOString();
-  const r = await trx
-    .insertInto('timeline_events')
-    .values({
-      id: newId(),
-      candidate_id: e.candidateId,
-      at,
-      kind: e.kind,
-      dedupe_key: e.dedupeKey,
-      actor_type: e.actor.type,
-      actor_id: e.actor.id,
-      subject_type: e.subject?.type ?? null,
-      subject_id: e.subject?.id ?? null,
-      summary: e.summary,
-      data: JSON.stringify(e.data ?? {}),
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .executeTakeFirst();
-  const inserted = Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
-  if (inserted) {
-    await trx
-      .updateTable('candidates')
-      .set({ last_activity_at: at })
-      .where('id', '=', e.candidateId)
-      .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', at)]))
-      .execute();
-  }
+  const r = await insertEvent(trx, {
+    id: newId(),
+    candidate_id: e.candidateId,
+    at,
+    kind: e.kind,
+    dedupe_key: e.dedupeKey,
+    actor_type: e.actor.type,
+    actor_id: e.actor.id,
+    subject_type: e.subject?.type ?? null,
+    subject_id: e.subject?.id ?? null,
+    summary: e.summary,
+    data: JSON.stringify(e.data ?? {}),
+  });
+  const inserted = Number(r.numAffectedRows ?? 0n) > 0;
+  if (inserted) await markActive(trx, { candidateId: e.candidateId, at });
   return inserted;
 }

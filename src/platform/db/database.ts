@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type KyselyPlugin, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type Compilable, type DatabaseConnection, type KyselyPlugin, type QueryResult, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -312,6 +312,68 @@ function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch) {
       queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       schedule();
     });
+}
+
+const STAND_IN = '\u0000prepared:';
+
+interface PreparedSql {
+  compiled: CompiledQuery;
+  /** For each parameter, the key of the call's values it takes, or undefined for a constant. */
+  keys: Array<string | undefined>;
+  /** The keys every call gives. */
+  names: string[];
+}
+
+/**
+ * A query built and compiled once per kind of database, then run with each call's values. For the
+ * few statements of a hot path: building and compiling a query with Kysely costs more than SQLite
+ * takes to run a short one (an insert of forty columns: ~15 µs of JavaScript against ~5). The query is
+ * built once with stand-ins for the values of the first call (the same keys every time: every key
+ * becomes a parameter, a key missing later is an error, not a column silently left out); each call
+ * then puts its own values in their places. The same code path on SQLite and PostgreSQL: each gets its
+ * own compilation (placeholders, quoting), and results go through the plugins as usual.
+ */
+export function preparedQuery<P extends object, R = unknown>(build: (db: Kysely<Database>, values: P) => Compilable<R>) {
+  // Keyed by the dialect's adapter, shared by a Kysely instance and all its transactions.
+  const byAdapter = new WeakMap<object, PreparedSql>();
+  return (db: Kysely<Database>, values: P): Promise<QueryResult<R>> => {
+    try {
+      return db.executeQuery<R>(compiledFor(db, values));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
+  function compiledFor(db: Kysely<Database>, values: P): CompiledQuery<R> {
+    const adapter = db.getExecutor().adapter;
+    let prepared = byAdapter.get(adapter);
+    if (!prepared) byAdapter.set(adapter, (prepared = prepare(db, values)));
+    const { compiled, keys, names } = prepared;
+    let count = 0;
+    for (const _ in values) count++;
+    if (count !== names.length) throw new Error(`A prepared query takes the keys ${names.join(', ')}: ${Object.keys(values).join(', ')} given`);
+    const parameters = new Array<unknown>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key === undefined) {
+        parameters[i] = compiled.parameters[i];
+        continue;
+      }
+      const value = (values as Record<string, unknown>)[key];
+      if (value === undefined) throw new Error(`A prepared query needs a value for ${key} (null for none)`);
+      parameters[i] = value;
+    }
+    return { query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters };
+  }
+
+  function prepare(db: Kysely<Database>, values: P): PreparedSql {
+    const names = Object.keys(values);
+    const standIns = Object.fromEntries(names.map((k) => [k, `${STAND_IN}${k}`])) as P;
+    const compiled = build(db, standIns).compile();
+    if (compiled.sql.includes(STAND_IN)) throw new Error(`A prepared query must take its values as parameters: ${compiled.sql}`);
+    const keys = compiled.parameters.map((p) => (typeof p === 'string' && p.startsWith(STAND_IN) ? p.slice(STAND_IN.length) : undefined));
+    return { compiled, keys, names };
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { newId } from '../ids.ts';
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, OutboxMessageRow } from '../db/schema.ts';
+import { preparedQuery } from '../db/database.ts';
+import type { Database, NewOutboxMessageRow, OutboxMessageRow } from '../db/schema.ts';
 
 export interface Attachment {
   filename: string;
@@ -30,35 +31,38 @@ export interface OutgoingEmail {
 
 export type OutboxStatus = OutboxMessageRow['status'];
 
+const insertMessage = preparedQuery((db, row: NewOutboxMessageRow) =>
+  db
+    .insertInto('outbox_messages')
+    .values(row)
+    .onConflict((oc) => oc.column('dedupe_key').doNothing()),
+);
+
 /**
  * Writes a message to the outbox inside the caller's transaction, so that it exists if and only if
  * the change that caused it is committed. Returns false when a message with that key already exists.
  */
 export async function enqueueEmail(trx: Transaction<Database> | Kysely<Database>, now: Date, m: OutgoingEmail): Promise<boolean> {
-  const result = await trx
-    .insertInto('outbox_messages')
-    .values({
-      id: newId(),
-      dedupe_key: m.dedupeKey,
-      kind: m.kind,
-      to_address: m.to,
-      subject: m.subject,
-      html: m.html,
-      text: m.text,
-      attachments: JSON.stringify(m.attachments ?? []),
-      headers: JSON.stringify(m.headers ?? {}),
-      status: 'queued',
-      attempts: 0,
-      run_after: (m.runAfter ?? now).toISOString(),
-      candidate_id: m.candidateId ?? null,
-      webinar_id: m.webinarId ?? null,
-      registration_id: m.registrationId ?? null,
-      created_at: now.toISOString(),
-      expires_at: m.expiresAt?.toISOString() ?? null,
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  const result = await insertMessage(trx, {
+    id: newId(),
+    dedupe_key: m.dedupeKey,
+    kind: m.kind,
+    to_address: m.to,
+    subject: m.subject,
+    html: m.html,
+    text: m.text,
+    attachments: JSON.stringify(m.attachments ?? []),
+    headers: JSON.stringify(m.headers ?? {}),
+    status: 'queued',
+    attempts: 0,
+    run_after: (m.runAfter ?? now).toISOString(),
+    candidate_id: m.candidateId ?? null,
+    webinar_id: m.webinarId ?? null,
+    registration_id: m.registrationId ?? null,
+    created_at: now.toISOString(),
+    expires_at: m.expiresAt?.toISOString() ?? null,
+  });
+  return Number(result.numAffectedRows ?? 0n) > 0;
 }
 
 /** Cancels messages of these kinds not yet sent, for one registration or one Rencontre (they stay listed, as cancelled). */
