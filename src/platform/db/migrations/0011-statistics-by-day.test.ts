@@ -101,4 +101,25 @@ describe.each(dialects())('migration 0011 (statistics by day) on %s', (dialect) 
     await clearStatisticsCache(t.db);
     expect(after).toEqual(await read());
   });
+
+  it('bumps what a registration is part of, and only that: its Rencontres before and after a move, the person’s later ones', async () => {
+    t = await createTestDb(dialect);
+    const d = await seedStatisticsHistory(t.db);
+    const versions = async () => new Map((await sql<{ id: string; v: number }>`select webinar_id as id, version as v from stats_edition_versions`.execute(t.db.kysely)).rows.map((r) => [r.id, Number(r.v)]));
+    const bumped = (before: Map<string, number>, after: Map<string, number>) => [...after].filter(([id, v]) => v !== (before.get(id) ?? 0)).map(([id]) => id).sort();
+    const laterOf = async (candidateId: string, after: string) =>
+      (await t.db.kysely.selectFrom('registrations').innerJoin('webinars', 'webinars.id', 'registrations.webinar_id').select('webinars.id').where('candidate_id', '=', candidateId).where('webinars.starts_at', '>', after).execute()).map((r) => r.id);
+    const anne = await t.db.kysely.selectFrom('registrations').innerJoin('webinars', 'webinars.id', 'registrations.webinar_id').select(['registrations.id', 'webinars.id as w', 'webinars.starts_at']).where('candidate_id', '=', d.A).orderBy('webinars.starts_at').executeTakeFirstOrThrow();
+
+    // Attendance corrected: that Rencontre and Anne's later ones.
+    let before = await versions();
+    await t.db.kysely.updateTable('registrations').set({ attended_minutes: 42 }).where('id', '=', anne.id).execute();
+    expect(bumped(before, await versions())).toEqual([anne.w, ...(await laterOf(d.A, anne.starts_at))].sort());
+
+    // Moved to the last Rencontre: the one it leaves and the ones after it, the one it joins.
+    before = await versions();
+    await t.db.kysely.updateTable('registrations').set({ webinar_id: String(d.W5.id) }).where('id', '=', anne.id).execute();
+    const expected = new Set([anne.w, String(d.W5.id), ...(await laterOf(d.A, anne.starts_at))]);
+    expect(bumped(before, await versions())).toEqual([...expected].sort());
+  });
 });

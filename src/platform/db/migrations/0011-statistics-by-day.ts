@@ -49,11 +49,11 @@ async function sqliteTriggers(db: Kysely<any>) {
       on conflict (day) do update set version = version + 1;`;
   /** A registration's own Rencontre and the person's later ones (their "previous Rencontre" changed): two upserts, no union to sort. */
   const bumpOwnAndLater = (r: 'new' | 'old', onlyIf = 'true') => `
-    insert into stats_edition_versions (webinar_id, version) select ${r}.webinar_id, 1 where ${onlyIf}
+    insert into stats_edition_versions (webinar_id, version) select ${r}.webinar_id, 1 where (${onlyIf})
       on conflict (webinar_id) do update set version = version + 1;
     insert into stats_edition_versions (webinar_id, version)
       select r.webinar_id, 1 from registrations r join webinars w on w.id = r.webinar_id
-      where ${onlyIf} and r.candidate_id = ${r}.candidate_id and w.starts_at > (select starts_at from webinars where id = ${r}.webinar_id)
+      where (${onlyIf}) and r.candidate_id = ${r}.candidate_id and w.starts_at > (select starts_at from webinars where id = ${r}.webinar_id)
       on conflict (webinar_id) do update set version = version + 1;`;
   const editionsOf = (candidate: string) => `select webinar_id as id from registrations where candidate_id = ${candidate}`;
   const dayOf = (candidate: string) => `select substr(created_at, 1, 10) as d from candidates where id = ${candidate}`;
