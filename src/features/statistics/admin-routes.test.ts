@@ -49,6 +49,20 @@ describe.each(dialects())('the statistics in the back-office on %s', (dialect) =
     expect(html).toContain('href="/admin/statistiques.json?from=2024-01-01&amp;to=2024-12-31"');
   });
 
+  it('shows a change at once, a promotion cost entered (no counter bumped) as well as an attendance corrected', async () => {
+    const page = async () => (await referent.get('/admin/statistiques?annee=2024')).text();
+    const first = await page();
+    expect(await page()).toBe(first);
+    expect(first).toContain('<strong>160 €</strong> Coût de promotion');
+    await t.db.kysely.updateTable('webinars').set({ promotion_cost_cents: 26000 }).where('id', '=', String(data.W3.id)).execute();
+    const costed = await page();
+    expect(costed).toContain('<strong>420 €</strong> Coût de promotion');
+    await t.db.kysely.updateTable('registrations').set({ attended: 1, attended_minutes: 30 }).where('webinar_id', '=', String(data.W3.id)).where('status', '=', 'confirmed').execute();
+    const corrected = await page();
+    expect(corrected).not.toContain('taux de présence 42,9');
+    expect(corrected).toContain('<strong>420 €</strong> Coût de promotion');
+  });
+
   it('sends those who are not signed in to the sign-in page, the JSON included', async () => {
     for (const path of ['/admin/statistiques?annee=2024', '/admin/statistiques.json?from=2024-01-01&to=2024-12-31', '/admin/statistiques/donnees-ouvertes.csv?annee=2024']) {
       const res = await t.app.request(path);

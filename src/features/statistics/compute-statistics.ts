@@ -4,7 +4,7 @@ import { abandonReasons } from '../candidates/change-stage.ts';
 import { households as householdList, labelOf, projects as projectList } from '../registrations/registration.ts';
 import { placeLabel } from './departements.ts';
 import { monthLabel, periodBounds, periodZoneMonths, shortDayLabel, zonedDate, type Period, type ZoneMonth } from './period.ts';
-import { FACTS_FORMAT, householdKeys, loadDayFacts, loadEditionFacts, placeKeys, prepareEdition, projectKeys, sourceKeys, type FunnelFacts, type PreparedEdition } from './statistics-facts.ts';
+import { FACTS_FORMAT, factsSerial, householdKeys, loadDayFacts, loadEditionFacts, placeKeys, prepareEdition, projectKeys, sourceKeys, type FunnelFacts, type PreparedEdition } from './statistics-facts.ts';
 import { abandonmentsIn, editionRows, followUpsAnsweredIn, installationsIn, requestsMadeIn, type Scope } from './statistics-queries.ts';
 import {
   activityLabels,
@@ -72,10 +72,28 @@ function sumByKey(into: Float64Array[], rows: Int32Array, width: 2 | 3) {
 const sums = (n: number, arrays = 1) => Array.from({ length: arrays }, () => new Float64Array(n));
 
 /**
+ * The figures last computed for each period in this process, with everything they were computed from
+ * written out (see computeStatistics). Shared by the views that find nothing changed, so frozen.
+ */
+const MEMO_LIMIT = 32;
+const memos = new WeakMap<Db, Map<string, { territory: Territory; inputs: string; stats: PeriodStatistics }>>();
+
+function deepFreeze<T>(x: T): T {
+  if (x && typeof x === 'object' && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFreeze(v);
+  }
+  return x;
+}
+
+/**
  * The statistics of a period (or of one Rencontre, with `webinarId`), always from the records: each
  * edition's and each day's facts come from the cache only while the triggers say nothing they are
  * made of has changed (statistics-facts.ts), so a correction (an attendance fixed by an agent, an old
- * report imported) shows at once. Rule kept: every figure follows the definitions of statistics.ts.
+ * report imported) shows at once. The figures are a function of what is read here (the editions as
+ * they are now, their facts, the days' facts, the small tables, today): when all of it is what the
+ * last computation of the same period read, its figures are given again, with the time of this
+ * request. Rule kept: every figure follows the definitions of statistics.ts.
  */
 export async function computeStatistics(deps: { db: Db; territory: Territory; now: Date }, period: Period, opts: { webinarId?: string | null } = {}): Promise<PeriodStatistics> {
   const { db, territory: t, now } = deps;
@@ -98,181 +116,210 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
 
   const nowIso = now.toISOString();
   const all = editions.map((e) => facts.get(e.id) ?? noFacts);
-  const webinars: EditionStats[] = editions.map((e, i) => {
-    const c = all[i]!;
-    const registrations = c.confirmed + c.waitlisted;
-    const held = e.starts_at <= nowIso;
-    const req = c.requests;
-    const cost = e.promotion_cost_cents;
-    return {
-      id: e.id,
-      title: e.title,
-      slug: e.slug,
-      kind: e.kind,
-      theme: e.theme,
-      themeLabel: e.kind === 'thematic' ? themeLabel(t, e.theme) : null,
-      startsAt: e.starts_at,
-      held,
-      confirmed: c.confirmed,
-      waitlisted: c.waitlisted,
-      cancelled: c.cancelled,
-      registrations,
-      attendees: c.attendees,
-      attendanceRate: held ? ratio(c.attendees, registrations) : null,
-      averageMinutes: c.minutesN > 0 ? Math.round((c.minutesSum / c.minutesN) * 10) / 10 : null,
-      firstTime: registrations - c.returning,
-      returning: c.returning,
-      accompanimentRequests: req,
-      promotionCostCents: cost,
-      costPerRegistrantCents: cost === null ? null : costPer(cost, registrations),
-      costPerAttendeeCents: cost === null || !held ? null : costPer(cost, c.attendees),
-      costPerRequestCents: cost === null ? null : costPer(cost, req),
-    };
-  });
-
-  let confirmed = 0;
-  let waitlisted = 0;
-  let cancelled = 0;
-  let registrations = 0;
-  let attendees = 0;
-  let heldRegistrations = 0;
-  let heldAttendees = 0;
   let heldCount = 0;
-  let generic = 0;
-  let totalCents = 0;
-  let paidRegistrations = 0;
-  let paidAttendees = 0;
-  let paidRequests = 0;
-  let editionRequests = 0;
-  let minMinutes = { s: 0, n: 0 };
-  let replaysAttended = 0;
-  let replaysAbsent = 0;
-  let minRate = Infinity;
-  let maxRate = -Infinity;
-  const monthsStats: MonthStats[] = months.map((m) => ({ month: m.month, editions: 0, registrations: 0, attendees: 0 }));
-  const monthIndex = new Map(monthsStats.map((m, i) => [m.month, i]));
-  webinars.forEach((e, i) => {
-    const c = all[i]!;
-    confirmed += e.confirmed;
-    waitlisted += e.waitlisted;
-    cancelled += e.cancelled;
-    registrations += e.registrations;
-    attendees += e.attendees;
-    editionRequests += e.accompanimentRequests;
-    if (e.kind === 'generic') generic++;
-    if (e.held) {
-      heldCount++;
-      heldRegistrations += e.registrations;
-      heldAttendees += e.attendees;
-      if (e.attendanceRate !== null) {
-        if (e.attendanceRate < minRate) minRate = e.attendanceRate;
-        if (e.attendanceRate > maxRate) maxRate = e.attendanceRate;
-      }
-    }
-    if (e.promotionCostCents !== null) {
-      totalCents += e.promotionCostCents;
-      paidRegistrations += e.registrations;
-      paidAttendees += e.held ? e.attendees : 0;
-      paidRequests += e.accompanimentRequests;
-    }
-    minMinutes = { s: minMinutes.s + c.minutesSum, n: minMinutes.n + c.minutesN };
-    replaysAttended += c.replaysAttended;
-    replaysAbsent += c.replaysAbsent;
-    const row = monthIndex.get(zonedDate(e.startsAt, period.zone).slice(0, 7));
-    if (row !== undefined) {
-      const m = monthsStats[row]!;
-      m.editions++;
-      m.registrations += e.registrations;
-      m.attendees += e.attendees;
-    }
-  });
-
-  // Each person once: at the edition of the period they came to first, whose previous Rencontre (if
-  // any) is before the period. On one Rencontre's page, everyone registered to it.
-  let people = 0;
-  const fromMinute = single ? Infinity : Date.parse(bounds.fromUtc) / 60_000;
-  const [placeCounts] = sums(placeKeys.keys.length);
-  const [sourceCounts, sourceAttendees] = sums(sourceKeys.keys.length, 2);
-  const [projectCounts] = sums(projectKeys.keys.length);
-  const [householdCounts] = sums(householdKeys.keys.length);
-  for (const c of all) {
-    for (let i = 0; i < c.previous.length; i++) {
-      if (c.previous[i]! >= fromMinute) continue;
-      people += c.people[i]!;
-      placeCounts![c.places[i]!]! += c.people[i]!;
-    }
-    sumByKey([sourceCounts!, sourceAttendees!], c.sources, 3);
-    sumByKey([projectCounts!], c.projects, 2);
-    sumByKey([householdCounts!], c.households, 2);
+  for (const e of editions) if (e.starts_at <= nowIso) heldCount++;
+  const inputs = JSON.stringify([
+    today,
+    heldCount,
+    editions.map((e, i) => [e.id, e.title, e.slug, e.kind, e.theme, e.starts_at, e.promotion_cost_cents, factsSerial(all[i]!)]),
+    months.map((m) => m.days.map((d) => (dayFacts.has(d.day) ? factsSerial(dayFacts.get(d.day)!) : 0))),
+    requests,
+    installations,
+    abandons,
+    followUps,
+  ]);
+  const memoKey = `${period.zone}|${period.from}|${period.to}|${opts.webinarId ?? ''}`;
+  let memo = memos.get(db);
+  if (!memo) memos.set(db, (memo = new Map()));
+  const known = memo.get(memoKey);
+  if (known && known.territory === t && known.inputs === inputs) {
+    memo.delete(memoKey);
+    memo.set(memoKey, known);
+    return { ...known.stats, generatedAt: nowIso };
   }
-  /** The keys counted, each label's rows merged as the tables show them (no source and "(aucune)" are one row). */
-  const counted = (keys: ReadonlyArray<string | null>, counts: Float64Array, asKey: (k: string | null) => string, second?: Float64Array) => {
-    const out = new Map<string, { count: number; attendees: number }>();
-    keys.forEach((key, id) => {
-      const n = counts[id] ?? 0;
-      if (n === 0) return;
-      const name = asKey(key);
-      const x = out.get(name) ?? { count: 0, attendees: 0 };
-      out.set(name, { count: x.count + n, attendees: x.attendees + (second?.[id] ?? 0) });
+  const stats = deepFreeze(figures());
+  memo.delete(memoKey);
+  memo.set(memoKey, { territory: t, inputs, stats });
+  if (memo.size > MEMO_LIMIT) memo.delete(memo.keys().next().value!);
+  return stats;
+
+  function figures(): PeriodStatistics {
+    const webinars: EditionStats[] = editions.map((e, i) => {
+      const c = all[i]!;
+      const registrations = c.confirmed + c.waitlisted;
+      const held = e.starts_at <= nowIso;
+      const req = c.requests;
+      const cost = e.promotion_cost_cents;
+      return {
+        id: e.id,
+        title: e.title,
+        slug: e.slug,
+        kind: e.kind,
+        theme: e.theme,
+        themeLabel: e.kind === 'thematic' ? themeLabel(t, e.theme) : null,
+        startsAt: e.starts_at,
+        held,
+        confirmed: c.confirmed,
+        waitlisted: c.waitlisted,
+        cancelled: c.cancelled,
+        registrations,
+        attendees: c.attendees,
+        attendanceRate: held ? ratio(c.attendees, registrations) : null,
+        averageMinutes: c.minutesN > 0 ? Math.round((c.minutesSum / c.minutesN) * 10) / 10 : null,
+        firstTime: registrations - c.returning,
+        returning: c.returning,
+        accompanimentRequests: req,
+        promotionCostCents: cost,
+        costPerRegistrantCents: cost === null ? null : costPer(cost, registrations),
+        costPerAttendeeCents: cost === null || !held ? null : costPer(cost, c.attendees),
+        costPerRequestCents: cost === null ? null : costPer(cost, req),
+      };
     });
-    return out;
-  };
 
-  const editionLabel = (e: EditionStats) => shortDayLabel(zonedDate(e.startsAt, period.zone)) + (e.themeLabel ? ` (${e.themeLabel})` : '');
-  const byEdition: FunnelRow[] = webinars.map((e, i) => {
-    const f = all[i]!.funnel;
-    return { key: e.id, label: editionLabel(e), counts: { ...f.n, stayed: stayedOf(f.stays, today) }, medians: f.medians };
-  });
-  const daysOf = (m: ZoneMonth) => m.days.map((d) => dayFacts.get(d.day)).filter((f): f is FunnelFacts => f !== undefined);
-  const byMonth = months.map((m) => funnelOfDays(m.month, monthLabel(m.month), daysOf(m), today));
-  const overall = funnelOfDays('periode', 'Premiers contacts de la période', months.flatMap(daysOf), today);
+    let confirmed = 0;
+    let waitlisted = 0;
+    let cancelled = 0;
+    let registrations = 0;
+    let attendees = 0;
+    let heldRegistrations = 0;
+    let heldAttendees = 0;
+    let heldEditions = 0;
+    let generic = 0;
+    let totalCents = 0;
+    let paidRegistrations = 0;
+    let paidAttendees = 0;
+    let paidRequests = 0;
+    let editionRequests = 0;
+    let minMinutes = { s: 0, n: 0 };
+    let replaysAttended = 0;
+    let replaysAbsent = 0;
+    let minRate = Infinity;
+    let maxRate = -Infinity;
+    const monthsStats: MonthStats[] = months.map((m) => ({ month: m.month, editions: 0, registrations: 0, attendees: 0 }));
+    const monthIndex = new Map(monthsStats.map((m, i) => [m.month, i]));
+    webinars.forEach((e, i) => {
+      const c = all[i]!;
+      confirmed += e.confirmed;
+      waitlisted += e.waitlisted;
+      cancelled += e.cancelled;
+      registrations += e.registrations;
+      attendees += e.attendees;
+      editionRequests += e.accompanimentRequests;
+      if (e.kind === 'generic') generic++;
+      if (e.held) {
+        heldEditions++;
+        heldRegistrations += e.registrations;
+        heldAttendees += e.attendees;
+        if (e.attendanceRate !== null) {
+          if (e.attendanceRate < minRate) minRate = e.attendanceRate;
+          if (e.attendanceRate > maxRate) maxRate = e.attendanceRate;
+        }
+      }
+      if (e.promotionCostCents !== null) {
+        totalCents += e.promotionCostCents;
+        paidRegistrations += e.registrations;
+        paidAttendees += e.held ? e.attendees : 0;
+        paidRequests += e.accompanimentRequests;
+      }
+      minMinutes = { s: minMinutes.s + c.minutesSum, n: minMinutes.n + c.minutesN };
+      replaysAttended += c.replaysAttended;
+      replaysAbsent += c.replaysAbsent;
+      const row = monthIndex.get(zonedDate(e.startsAt, period.zone).slice(0, 7));
+      if (row !== undefined) {
+        const m = monthsStats[row]!;
+        m.editions++;
+        m.registrations += e.registrations;
+        m.attendees += e.attendees;
+      }
+    });
 
-  const labelled = (rows: Array<{ key: string | null; count: number }>, label: (k: string) => string | null): CountBy[] =>
-    rows.map((r) => ({ key: r.key ?? '', label: r.key === null || r.key === '' ? NOT_SAID : (label(r.key) ?? r.key), count: r.count })).sort(byCountDesc);
-  const fromMap = (m: Map<string, { count: number }>) => [...m].map(([key, x]) => ({ key, count: x.count }));
+    // Each person once: at the edition of the period they came to first, whose previous Rencontre (if
+    // any) is before the period. On one Rencontre's page, everyone registered to it.
+    let people = 0;
+    const fromMinute = single ? Infinity : Date.parse(bounds.fromUtc) / 60_000;
+    const [placeCounts] = sums(placeKeys.keys.length);
+    const [sourceCounts, sourceAttendees] = sums(sourceKeys.keys.length, 2);
+    const [projectCounts] = sums(projectKeys.keys.length);
+    const [householdCounts] = sums(householdKeys.keys.length);
+    for (const c of all) {
+      for (let i = 0; i < c.previous.length; i++) {
+        if (c.previous[i]! >= fromMinute) continue;
+        people += c.people[i]!;
+        placeCounts![c.places[i]!]! += c.people[i]!;
+      }
+      sumByKey([sourceCounts!, sourceAttendees!], c.sources, 3);
+      sumByKey([projectCounts!], c.projects, 2);
+      sumByKey([householdCounts!], c.households, 2);
+    }
+    /** The keys counted, each label's rows merged as the tables show them (no source and "(aucune)" are one row). */
+    const counted = (keys: ReadonlyArray<string | null>, counts: Float64Array, asKey: (k: string | null) => string, second?: Float64Array) => {
+      const out = new Map<string, { count: number; attendees: number }>();
+      keys.forEach((key, id) => {
+        const n = counts[id] ?? 0;
+        if (n === 0) return;
+        const name = asKey(key);
+        const x = out.get(name) ?? { count: 0, attendees: 0 };
+        out.set(name, { count: x.count + n, attendees: x.attendees + (second?.[id] ?? 0) });
+      });
+      return out;
+    };
 
-  return {
-    from: period.from,
-    to: period.to,
-    zone: period.zone,
-    generatedAt: nowIso,
-    editions: { total: webinars.length, generic, thematic: webinars.length - generic, held: heldCount },
-    registrations,
-    confirmed,
-    waitlisted,
-    cancelled,
-    distinctPeople: people,
-    attendees,
-    attendanceRate: ratio(heldAttendees, heldRegistrations),
-    attendanceRange: minRate <= maxRate ? { min: minRate, max: maxRate } : null,
-    averageMinutes: minMinutes.n > 0 ? Math.round((minMinutes.s / minMinutes.n) * 10) / 10 : null,
-    replaysSent: { attended: replaysAttended, absent: replaysAbsent, total: replaysAttended + replaysAbsent },
-    accompanimentRequests: single ? editionRequests : requests,
-    installations: {
-      households: installations.households,
-      adults: installations.adults,
-      children: installations.children,
-      byActivity: installations.byActivity.map((a) => ({ key: a.key, label: activityLabels[a.key] ?? a.key, count: a.count })).sort(byCountDesc),
-      byRegion: labelled(installations.byRegion, (key) => regionLabel(t, key)),
-    },
-    abandonments: { total: abandons.reduce((a, x) => a + x.count, 0), byReason: labelled(abandons, (key) => abandonReasons.find((r) => r.value === key)?.label ?? null) },
-    followUpsDone: {
-      total: followUps.reduce((a, x) => a + x.count, 0),
-      byMonths: followUps.sort((a, b) => a.months - b.months).map((f) => ({ key: String(f.months), label: followUpLabels[String(f.months)] ?? `Suivi à ${f.months} mois`, count: f.count })),
-    },
-    cost: {
-      totalCents,
-      perRegistrantCents: costPer(totalCents, paidRegistrations),
-      perAttendeeCents: costPer(totalCents, paidAttendees),
-      perRequestCents: costPer(totalCents, paidRequests),
-      perInstallationCents: single ? null : costPer(totalCents, installations.households),
-    },
-    sources: [...counted(sourceKeys.keys, sourceCounts!, (key) => key ?? NO_SOURCE, sourceAttendees)].map(([key, x]) => ({ key, label: key, count: x.count, attendees: x.attendees })).sort(byCountDesc),
-    places: [...counted(placeKeys.keys, placeCounts!, (key) => key ?? '')].map(([key, x]) => ({ key, label: placeLabel(key), count: x.count })).sort(byCountDesc),
-    projects: labelled(fromMap(counted(projectKeys.keys, projectCounts!, (key) => key ?? '')), (key) => labelOf(projectList, key)),
-    households: labelled(fromMap(counted(householdKeys.keys, householdCounts!, (key) => key ?? '')), (key) => labelOf(householdList, key)),
-    webinars,
-    months: monthsStats,
-    funnel: { overall, byMonth, byEdition },
-  };
+    const editionLabel = (e: EditionStats) => shortDayLabel(zonedDate(e.startsAt, period.zone)) + (e.themeLabel ? ` (${e.themeLabel})` : '');
+    const byEdition: FunnelRow[] = webinars.map((e, i) => {
+      const f = all[i]!.funnel;
+      return { key: e.id, label: editionLabel(e), counts: { ...f.n, stayed: stayedOf(f.stays, today) }, medians: f.medians };
+    });
+    const daysOf = (m: ZoneMonth) => m.days.map((d) => dayFacts.get(d.day)).filter((f): f is FunnelFacts => f !== undefined);
+    const byMonth = months.map((m) => funnelOfDays(m.month, monthLabel(m.month), daysOf(m), today));
+    const overall = funnelOfDays('periode', 'Premiers contacts de la période', months.flatMap(daysOf), today);
+
+    const labelled = (rows: Array<{ key: string | null; count: number }>, label: (k: string) => string | null): CountBy[] =>
+      rows.map((r) => ({ key: r.key ?? '', label: r.key === null || r.key === '' ? NOT_SAID : (label(r.key) ?? r.key), count: r.count })).sort(byCountDesc);
+    const fromMap = (m: Map<string, { count: number }>) => [...m].map(([key, x]) => ({ key, count: x.count }));
+
+    return {
+      from: period.from,
+      to: period.to,
+      zone: period.zone,
+      generatedAt: nowIso,
+      editions: { total: webinars.length, generic, thematic: webinars.length - generic, held: heldEditions },
+      registrations,
+      confirmed,
+      waitlisted,
+      cancelled,
+      distinctPeople: people,
+      attendees,
+      attendanceRate: ratio(heldAttendees, heldRegistrations),
+      attendanceRange: minRate <= maxRate ? { min: minRate, max: maxRate } : null,
+      averageMinutes: minMinutes.n > 0 ? Math.round((minMinutes.s / minMinutes.n) * 10) / 10 : null,
+      replaysSent: { attended: replaysAttended, absent: replaysAbsent, total: replaysAttended + replaysAbsent },
+      accompanimentRequests: single ? editionRequests : requests,
+      installations: {
+        households: installations.households,
+        adults: installations.adults,
+        children: installations.children,
+        byActivity: installations.byActivity.map((a) => ({ key: a.key, label: activityLabels[a.key] ?? a.key, count: a.count })).sort(byCountDesc),
+        byRegion: labelled(installations.byRegion, (key) => regionLabel(t, key)),
+      },
+      abandonments: { total: abandons.reduce((a, x) => a + x.count, 0), byReason: labelled(abandons, (key) => abandonReasons.find((r) => r.value === key)?.label ?? null) },
+      followUpsDone: {
+        total: followUps.reduce((a, x) => a + x.count, 0),
+        byMonths: followUps.sort((a, b) => a.months - b.months).map((f) => ({ key: String(f.months), label: followUpLabels[String(f.months)] ?? `Suivi à ${f.months} mois`, count: f.count })),
+      },
+      cost: {
+        totalCents,
+        perRegistrantCents: costPer(totalCents, paidRegistrations),
+        perAttendeeCents: costPer(totalCents, paidAttendees),
+        perRequestCents: costPer(totalCents, paidRequests),
+        perInstallationCents: single ? null : costPer(totalCents, installations.households),
+      },
+      sources: [...counted(sourceKeys.keys, sourceCounts!, (key) => key ?? NO_SOURCE, sourceAttendees)].map(([key, x]) => ({ key, label: key, count: x.count, attendees: x.attendees })).sort(byCountDesc),
+      places: [...counted(placeKeys.keys, placeCounts!, (key) => key ?? '')].map(([key, x]) => ({ key, label: placeLabel(key), count: x.count })).sort(byCountDesc),
+      projects: labelled(fromMap(counted(projectKeys.keys, projectCounts!, (key) => key ?? '')), (key) => labelOf(projectList, key)),
+      households: labelled(fromMap(counted(householdKeys.keys, householdCounts!, (key) => key ?? '')), (key) => labelOf(householdList, key)),
+      webinars,
+      months: monthsStats,
+      funnel: { overall, byMonth, byEdition },
+    };
+  }
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/time.ts';
 import type { Territory } from '../territory/territory.ts';
+import { computeStatistics } from './compute-statistics.ts';
 import { periodBounds, periodZoneMonths, yearPeriod, zonedDate } from './period.ts';
 import { loadDayFacts, loadEditionFacts } from './statistics-facts.ts';
 import { editionRows } from './statistics-queries.ts';
@@ -27,9 +28,10 @@ export interface RefreshRun {
  * Keeps the statistics' facts computed ahead of the views, so that nobody waits for a recomputation:
  * once after the process starts (every year, this one first: after a migration or a restore nothing is
  * cached; after a restart the stored facts are read into memory), then soon after writes (this year
- * and the last, at each run), and every year again now and then (an old report imported). It uses the
- * same loaders as the views, which still check every version themselves: this only does their work
- * before they need it. Runs are bounded in time and resume where they stopped.
+ * and the last, at each run, with their dashboards' figures), and every year again now and then (an
+ * old report imported). It uses the same loaders as the views, which still check every version
+ * themselves: this only does their work before they need it. Runs are bounded in time and resume
+ * where they stopped.
  */
 export function statisticsRefresher(deps: { db: Db; territory: Territory; clock: Clock }, options: RefreshOptions = {}) {
   const { db, territory, clock } = deps;
@@ -79,8 +81,11 @@ export function statisticsRefresher(deps: { db: Db; territory: Territory; clock:
       if (stamp !== hotStamp || nowMs - hotAt >= hotYearsMs) {
         let all = true;
         for (const y of [current, current - 1]) {
-          if (await refreshYear(y, deadline)) done.push(y);
-          else all = false;
+          if (await refreshYear(y, deadline)) {
+            done.push(y);
+            // The dashboards agents open (this year, the last): their figures computed once, ready.
+            await computeStatistics({ db, territory, now: clock.now() }, yearPeriod(y, zone));
+          } else all = false;
         }
         if (all) {
           // What this run stored changed the stamp: the one to compare with is read after.

@@ -92,6 +92,10 @@ describe.each(dialects())('cached statistics stay exactly the records on %s', (d
     ['a replay is sent', () => t.db.kysely.updateTable('outbox_messages').set({ status: 'sent' }).where('kind', '=', 'replay-attended').where('status', '=', 'failed').execute()],
     ['a Rencontre is moved to the next year', () => t.db.kysely.updateTable('webinars').set({ starts_at: '2025-01-10T11:30:00.000Z', ends_at: '2025-01-10T12:30:00.000Z' }).where('id', '=', d.W3.id as string).execute()],
     ['a Rencontre is cancelled', () => t.db.kysely.updateTable('webinars').set({ status: 'cancelled' }).where('id', '=', d.W1.id as string).execute()],
+    // No counter is bumped by these: the figures made of them are computed at each view.
+    ['a promotion cost is entered', () => t.db.kysely.updateTable('webinars').set({ promotion_cost_cents: 4200 }).where('id', '=', d.W3.id as string).execute()],
+    ['a Rencontre is renamed', () => t.db.kysely.updateTable('webinars').set({ title: 'Rencontre : travailler en Lozère' }).where('id', '=', d.W3.id as string).execute()],
+    ['a follow-up is answered', () => t.db.kysely.updateTable('follow_ups').set({ status: 'answered', answered_at: '2024-11-20T10:00:00.000Z' }).where('status', '<>', 'answered').execute()],
     ['a file is merged into another', async () => {
       await t.db.kysely.updateTable('registrations').set({ candidate_id: d.A }).where('candidate_id', '=', d.F).where('webinar_id', '=', d.W3.id as string).execute();
       await t.db.kysely.updateTable('candidates').set({ merged_into_id: d.A }).where('id', '=', d.F).execute();

@@ -147,6 +147,15 @@ export function prepareEdition(f: EditionFacts): PreparedEdition {
   };
 }
 
+const serials = new WeakMap<object, number>();
+let lastSerial = 0;
+/** A number that tells facts objects apart (the same object, the same number): what figures were computed from. */
+export function factsSerial(facts: object): number {
+  let n = serials.get(facts);
+  if (n === undefined) serials.set(facts, (n = ++lastSerial));
+  return n;
+}
+
 /** The tables of migrations 0008 and 0011, known here only (the schema of the other features does not need them). */
 interface StatisticsTables extends Database {
   stats_edition_cache: { webinar_id: string; version: number; data: string; computed_at: string };

@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { AdminPage } from '../../../areas/admin/layout.tsx';
 import type { Site } from '../../../areas/public/layout.tsx';
@@ -238,6 +239,26 @@ export function StatisticsBody({ s, exportBase, forPrint = false }: { s: PeriodS
   );
 }
 
+/**
+ * The key figures, charts and tables of a dashboard, rendered once per computation of the figures:
+ * a view that finds nothing changed gets the figures of the last computation again (computeStatistics
+ * gives the same frozen arrays, only the time of the request is new), and the same HTML with them.
+ */
+const renderedBodies = new WeakMap<object, { exportBase: string; html: string }>();
+function DashboardBody({ s, exportBase }: { s: PeriodStatistics; exportBase: string }) {
+  const known = renderedBodies.get(s.webinars);
+  if (known && known.exportBase === exportBase && Object.isFrozen(s.webinars)) return raw(known.html);
+  const html = (
+    <>
+      <KeyFigures s={s} />
+      <StatisticsBody s={s} exportBase={exportBase} />
+    </>
+  ).toString();
+  if (typeof html !== 'string') throw new Error('the statistics body renders synchronously');
+  if (Object.isFrozen(s.webinars)) renderedBodies.set(s.webinars, { exportBase, html });
+  return raw(html);
+}
+
 export function MethodNotes() {
   return (
     <section class="stats-method" aria-labelledby="methode">
@@ -306,8 +327,7 @@ export function StatisticsDashboardPage(p: StatisticsPageProps) {
               <a href={`/admin/statistiques.json?from=${s.from}&to=${s.to}`}>Les mêmes chiffres en JSON</a>
             </li>
           </ul>
-          <KeyFigures s={s} />
-          <StatisticsBody s={s} exportBase={`/admin/statistiques/export/{key}.{format}?${q}`} />
+          <DashboardBody s={s} exportBase={`/admin/statistiques/export/{key}.{format}?${q}`} />
           <MethodNotes />
           <p class="meta">Calculé le {generatedLabel(s.generatedAt, s.zone)} à partir des fiches, sans rien garder en mémoire : une correction se voit aussitôt.</p>
         </>
