@@ -462,31 +462,22 @@ export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMo
   }
   if (stale.size === 0) return out;
   await exclusively(db, async () => {
-    // Contiguous days are computed together: one pass over their households.
-    const runs: ZoneDay[][] = [];
-    let previous: ZoneDay | null = null;
-    for (const d of days) {
-      if (!stale.has(d.day)) {
-        previous = null;
-        continue;
-      }
+    // The days left are computed together, a few hundred at a time: one pass over their households.
+    const left = days.filter((d) => {
+      if (!stale.has(d.day)) return false;
       const m = memory.get(`${zone}|${d.day}`);
       if (m && m.stamp === stamps.get(d.day) && m.seq > decided) {
         out.set(d.day, m.facts);
-        previous = null;
-        continue;
+        return false;
       }
-      const run = runs[runs.length - 1];
-      if (run && previous && run.length < (opts.chunk ?? CHUNK)) run.push(d);
-      else runs.push([d]);
-      previous = d;
-    }
+      return true;
+    });
     const at = now.toISOString();
-    for (const run of runs) {
+    for (const part of chunks(left, opts.chunk ?? CHUNK)) {
       if (opts.deadline !== undefined && performance.now() > opts.deadline) break;
       const facts = new Map<string, FunnelFacts>();
-      addFunnel(facts, await funnel(k, db.dialect, { kind: 'contact', cohorts: run.map((d) => ({ key: d.day, startUtc: d.startUtc })), endUtc: run[run.length - 1]!.endUtc }));
-      const made = run.map((d) => ({ d, f: frozenFunnel({ ...(facts.get(d.day) ?? emptyFunnel()), format: FACTS_FORMAT }) }));
+      addFunnel(facts, await funnel(k, db.dialect, { kind: 'contact', cohorts: part.map((d) => ({ key: d.day, startUtc: d.startUtc, endUtc: d.endUtc })) }));
+      const made = part.map((d) => ({ d, f: frozenFunnel({ ...(facts.get(d.day) ?? emptyFunnel()), format: FACTS_FORMAT }) }));
       await storeRows(
         db,
         'stats_day_cache',

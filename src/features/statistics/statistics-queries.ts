@@ -245,8 +245,25 @@ export interface FunnelStayRow {
 
 export type FunnelCohorts =
   | { kind: 'edition'; ids: readonly string[] }
-  /** Days (or months) of first contact in the zone, each with its first instant; `endUtc` closes the last one. */
-  | { kind: 'contact'; cohorts: ReadonlyArray<{ key: string; startUtc: string }>; endUtc: string };
+  /** Days of first contact in the zone, in order, each with its first and last (excluded) instants: not necessarily one after the other. */
+  | { kind: 'contact'; cohorts: ReadonlyArray<{ key: string; startUtc: string; endUtc: string }> };
+
+/**
+ * Instants within the days given (in order), as ranges: consecutive days make one range, so that a
+ * month is one index range and days here and there a few, read in one statement.
+ */
+function contactRanges(column: RawBuilder<unknown>, days: ReadonlyArray<{ startUtc: string; endUtc: string }>): RawBuilder<unknown> {
+  const ranges: Array<{ startUtc: string; endUtc: string }> = [];
+  for (const d of days) {
+    const last = ranges[ranges.length - 1];
+    if (last && last.endUtc === d.startUtc) last.endUtc = d.endUtc;
+    else ranges.push({ startUtc: d.startUtc, endUtc: d.endUtc });
+  }
+  return sql.join(
+    ranges.map((r) => sql`(${column} >= ${r.startUtc} and ${column} < ${r.endUtc})`),
+    sql` or `,
+  );
+}
 
 /**
  * The journey of each household of a cohort, reduced in SQL to counts per step, histograms of whole
@@ -270,7 +287,7 @@ export async function funnel(db: Db, dialect: DialectName, c: FunnelCohorts): Pr
             from candidates c
               join registrations r on r.candidate_id = c.id and r.status <> 'cancelled'
               left join webinars w on r.attended = 1 and w.id = r.webinar_id
-            where c.created_at >= ${c.cohorts[0]!.startUtc} and c.created_at < ${c.endUtc} and c.merged_into_id is null
+            where (${contactRanges(sql.ref('c.created_at'), c.cohorts)}) and c.merged_into_id is null
             group by c.id, c.created_at`;
   const stages = sql.join(ACCOMPANIED_STAGES.map((x) => sql`${x}`));
   const firstInstallation = sql`(select min(i.installed_on) from installations i where i.candidate_id = k.cid and i.installed_on >= substr(k.entry_at, 1, 10))`;
