@@ -114,18 +114,30 @@ export interface PreparedEdition {
   funnel: { n: FunnelFacts['n']; medians: Readonly<Record<FunnelGap, Median>>; stays: FunnelFacts['stays'] };
 }
 
+/** [key, n, (attendees)] rows as one typed array of interned ids and counts. */
+function keyed(rows: ReadonlyArray<readonly [string | null, number, number?]>, keys: Interned, width: 2 | 3): Int32Array {
+  const out = new Int32Array(rows.length * width);
+  rows.forEach((r, i) => {
+    out[i * width] = keys.id(r[0]);
+    out[i * width + 1] = r[1];
+    if (width === 3) out[i * width + 2] = r[2] ?? 0;
+  });
+  return out;
+}
+
 export function prepareEdition(f: EditionFacts): PreparedEdition {
   const k = f.registrants.length;
   const previous = new Float64Array(k);
   const places = new Int32Array(k);
   const people = new Int32Array(k);
   let returning = 0;
-  f.registrants.forEach(([prev, place, n], i) => {
+  for (let i = 0; i < k; i++) {
+    const [prev, place, n] = f.registrants[i]!;
     previous[i] = prev === null ? -Infinity : prev;
     places[i] = placeKeys.id(place);
     people[i] = n;
     if (prev !== null) returning += n;
-  });
+  }
   return {
     confirmed: f.confirmed,
     waitlisted: f.waitlisted,
@@ -137,9 +149,9 @@ export function prepareEdition(f: EditionFacts): PreparedEdition {
     replaysAttended: f.replays.attended,
     replaysAbsent: f.replays.absent,
     returning,
-    sources: Int32Array.from(f.sources.flatMap(([key, n, a]) => [sourceKeys.id(key), n, a])),
-    projects: Int32Array.from(f.projects.flatMap(([key, n]) => [projectKeys.id(key), n])),
-    households: Int32Array.from(f.households.flatMap(([key, n]) => [householdKeys.id(key), n])),
+    sources: keyed(f.sources, sourceKeys, 3),
+    projects: keyed(f.projects, projectKeys, 2),
+    households: keyed(f.households, householdKeys, 2),
     previous,
     places,
     people,
