@@ -131,11 +131,21 @@ export function connect(target: DatabaseTarget): Db {
     const { database, watch } = withStatementCache(raw);
     const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
     const stamp = raw.prepare('select total_changes() as t, (select data_version from pragma_data_version) as v').raw(true);
+    const live = new WeakSet<Transaction<Database>>();
+    sqliteRunners.set(kysely.getExecutor().adapter, { live, run: (sql, parameters) => runOnSqlite(database, sql, parameters) });
     return {
       kysely,
       dialect: 'sqlite',
-      transaction: (fn) => kysely.transaction().execute(fn),
-      groupTransaction: groupCommitter(kysely, watch),
+      transaction: (fn) =>
+        kysely.transaction().execute(async (trx) => {
+          live.add(trx);
+          try {
+            return await fn(trx);
+          } finally {
+            live.delete(trx);
+          }
+        }),
+      groupTransaction: groupCommitter(kysely, watch, live),
       changeStamp: () => {
         const [t, v] = stamp.get() as [number, number];
         return `${t}:${v}`;
@@ -214,7 +224,7 @@ const ROLLBACK_TO = CompiledQuery.raw('rollback to group_item');
  * after it run again). A call may thus run more than once before its result is given: it must act on
  * nothing but the transaction.
  */
-function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch) {
+function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch, live: WeakSet<Transaction<Database>>) {
   const queue: GroupItem[] = [];
   let scheduled = false;
 
@@ -248,8 +258,10 @@ function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch) {
     while (outcomes.length < group.length) {
       const items = group.slice(outcomes.length);
       const trx = await kysely.startTransaction().execute();
+      live.add(trx);
       try {
         const ran = isolated ? await runIsolated(trx, items) : await runOptimistic(trx, items);
+        live.delete(trx);
         if ('undo' in ran) {
           await trx.rollback().execute();
           if (ran.outcomes.length === 0) outcomes.push({ ok: false, error: ran.undo });
@@ -259,6 +271,7 @@ function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch) {
         await trx.commit().execute();
         outcomes.push(...ran.outcomes);
       } catch (error) {
+        live.delete(trx);
         if (!trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute().catch(() => undefined);
         throw error;
       }
@@ -314,6 +327,22 @@ function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch) {
     });
 }
 
+/**
+ * SQLite's transactions that are open, with the one connection they hold (Kysely lets nothing else
+ * use it meanwhile): a prepared query run in one of them runs at once, synchronously, as Kysely's
+ * SQLite driver would run it, without the half-dozen promises of Kysely's path (each of which costs
+ * more once async hooks are on). Anywhere else (outside a transaction, a transaction already ended,
+ * PostgreSQL) it goes through Kysely.
+ */
+const sqliteRunners = new WeakMap<object, { live: WeakSet<Transaction<Database>>; run(sql: string, parameters: readonly unknown[]): QueryResult<unknown> }>();
+
+function runOnSqlite(database: { prepare(sql: string): BetterSqlite3.Statement }, sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
+  const stmt = database.prepare(sql);
+  if (stmt.reader) return { rows: stmt.all(parameters) };
+  const { changes, lastInsertRowid } = stmt.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
 const STAND_IN = '\u0000prepared:';
 
 interface PreparedSql {
@@ -338,14 +367,17 @@ export function preparedQuery<P extends object, R = unknown>(build: (db: Kysely<
   const byAdapter = new WeakMap<object, PreparedSql>();
   return (db: Kysely<Database>, values: P): Promise<QueryResult<R>> => {
     try {
-      return db.executeQuery<R>(compiledFor(db, values));
+      const adapter = db.getExecutor().adapter;
+      const compiled = compiledFor(db, adapter, values);
+      const sqlite = sqliteRunners.get(adapter);
+      if (sqlite?.live.has(db as Transaction<Database>)) return Promise.resolve(sqlite.run(compiled.sql, compiled.parameters) as QueryResult<R>);
+      return db.executeQuery<R>(compiled);
     } catch (error) {
       return Promise.reject(error);
     }
   };
 
-  function compiledFor(db: Kysely<Database>, values: P): CompiledQuery<R> {
-    const adapter = db.getExecutor().adapter;
+  function compiledFor(db: Kysely<Database>, adapter: object, values: P): CompiledQuery<R> {
     let prepared = byAdapter.get(adapter);
     if (!prepared) byAdapter.set(adapter, (prepared = prepare(db, values)));
     const { compiled, keys, names } = prepared;

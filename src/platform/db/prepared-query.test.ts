@@ -37,6 +37,21 @@ describe.each(dialects())('prepared queries on %s', (dialect) => {
     expect((await selectMeta(t.db.kysely, { max: 'p-1', prefix: 'p-%' })).rows).toEqual([{ key: 'p-1', value: 'one' }]);
   });
 
+  it('runs inside the transaction it is given: rolled back with it, refused once it is over', async () => {
+    let kept: Parameters<Parameters<typeof t.db.transaction>[0]>[0] | undefined;
+    await expect(
+      t.db.transaction(async (trx) => {
+        kept = trx;
+        await insertMeta(trx, { key: 't-1', value: 'x' });
+        expect((await selectMeta(trx, { prefix: 't-%', max: 't-9' })).rows).toEqual([{ key: 't-1', value: 'x' }]);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect((await selectMeta(t.db.kysely, { prefix: 't-%', max: 't-9' })).rows).toEqual([]);
+    await expect(insertMeta(kept!, { key: 't-2', value: 'x' })).rejects.toThrow();
+    expect((await selectMeta(t.db.kysely, { prefix: 't-%', max: 't-9' })).rows).toEqual([]);
+  });
+
   it('refuses a call whose keys are not those it was prepared with', async () => {
     await insertMeta(t.db.kysely, { key: 'k-1', value: 'x' });
     await expect(insertMeta(t.db.kysely, { key: 'k-2' } as never)).rejects.toThrow(/keys/);
