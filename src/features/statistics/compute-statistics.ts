@@ -1,10 +1,27 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import type { Db } from '../../platform/db/database.ts';
 import { regionLabel, themeLabel, type Territory } from '../territory/territory.ts';
 import { abandonReasons } from '../candidates/change-stage.ts';
 import { households as householdList, labelOf, projects as projectList } from '../registrations/registration.ts';
 import { placeLabel } from './departements.ts';
 import { monthLabel, periodBounds, periodZoneMonths, shortDayLabel, zonedDate, type Period, type ZoneMonth } from './period.ts';
-import { FACTS_FORMAT, factsSerial, householdKeys, loadDayFacts, loadEditionFacts, placeKeys, prepareEdition, projectKeys, sourceKeys, type FunnelFacts, type PreparedEdition } from './statistics-facts.ts';
+import {
+  dayStamps,
+  FACTS_FORMAT,
+  householdKeys,
+  loadDayFacts,
+  loadEditionFacts,
+  placeKeys,
+  prepareEdition,
+  projectKeys,
+  rememberedFigures,
+  rememberFigures,
+  sourceKeys,
+  statsDb,
+  type FunnelFacts,
+  type PreparedEdition,
+} from './statistics-facts.ts';
 import { abandonmentsIn, editionRows, followUpsAnsweredIn, installationsIn, requestsMadeIn, type Scope } from './statistics-queries.ts';
 import {
   activityLabels,
@@ -71,13 +88,6 @@ function sumByKey(into: Float64Array[], rows: Int32Array, width: 2 | 3) {
 }
 const sums = (n: number, arrays = 1) => Array.from({ length: arrays }, () => new Float64Array(n));
 
-/**
- * The figures last computed for each period in this process, with everything they were computed from
- * written out (see computeStatistics). Shared by the views that find nothing changed, so frozen.
- */
-const MEMO_LIMIT = 32;
-const memos = new WeakMap<Db, Map<string, { territory: Territory; inputs: string; stats: PeriodStatistics }>>();
-
 function deepFreeze<T>(x: T): T {
   if (x && typeof x === 'object' && !Object.isFrozen(x)) {
     Object.freeze(x);
@@ -87,13 +97,45 @@ function deepFreeze<T>(x: T): T {
 }
 
 /**
+ * Which code computes the figures: a digest of the sources that compute them and of the labels they
+ * use, so that figures stored by another version of the code are never taken for these. Null where
+ * the sources cannot be read (a bundle): figures are then never stored.
+ */
+let code: string | null | undefined;
+function figuresCode(): string | null {
+  if (code !== undefined) return code;
+  try {
+    const h = createHash('sha256');
+    for (const f of ['./compute-statistics.ts', './statistics.ts', './statistics-facts.ts', './statistics-queries.ts', './period.ts', './departements.ts', '../territory/territory.ts']) h.update(fs.readFileSync(new URL(f, import.meta.url)));
+    h.update(JSON.stringify([FACTS_FORMAT, projectList, householdList, abandonReasons, activityLabels, followUpLabels]));
+    code = h.digest('hex');
+  } catch {
+    code = null;
+  }
+  return code;
+}
+const territoryDigests = new WeakMap<Territory, string>();
+function territoryDigest(t: Territory): string {
+  let d = territoryDigests.get(t);
+  if (!d) territoryDigests.set(t, (d = createHash('sha256').update(JSON.stringify(t)).digest('hex')));
+  return d;
+}
+
+/** Periods of more editions than this (several years) are not stored: megabytes each, and rarely asked for. */
+const STORED_EDITIONS_LIMIT = 3000;
+
+/**
  * The statistics of a period (or of one Rencontre, with `webinarId`), always from the records: each
  * edition's and each day's facts come from the cache only while the triggers say nothing they are
  * made of has changed (statistics-facts.ts), so a correction (an attendance fixed by an agent, an old
- * report imported) shows at once. The figures are a function of what is read here (the editions as
- * they are now, their facts, the days' facts, the small tables, today): when all of it is what the
- * last computation of the same period read, its figures are given again, with the time of this
- * request. Rule kept: every figure follows the definitions of statistics.ts.
+ * report imported) shows at once.
+ *
+ * The figures are a function of what is read first (the editions as they are now with their versions,
+ * the days' stamps, the small tables, today, the territory, the code): its fingerprint. Figures
+ * computed from the same fingerprint are given again (with the time of this request) from this
+ * process's memory or from the stored ones (stats_period_cache), which a process that has just started
+ * reads in one row instead of summing a thousand Rencontres' facts. Rule kept: every figure follows
+ * the definitions of statistics.ts.
  */
 export async function computeStatistics(deps: { db: Db; territory: Territory; now: Date }, period: Period, opts: { webinarId?: string | null } = {}): Promise<PeriodStatistics> {
   const { db, territory: t, now } = deps;
@@ -103,44 +145,65 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   const single = Boolean(opts.webinarId);
   const months = single ? [] : periodZoneMonths(period);
   const today = zonedDate(now.toISOString(), period.zone);
+  const nowIso = now.toISOString();
 
+  // What the figures are made of, read before the facts (a stored pair is never older than its stamp).
   const editions = await editionRows(k, scope);
-  const [facts, dayFacts, requests, installations, abandons, followUps] = await Promise.all([
-    loadEditionFacts(db, editions, now),
-    single ? Promise.resolve(new Map<string, FunnelFacts>()) : loadDayFacts(db, period.zone, months, now),
+  const [stamps, requests, installations, abandons, followUps] = await Promise.all([
+    dayStamps(db, period.zone, months),
     single ? Promise.resolve(0) : requestsMadeIn(k, scope),
     single ? Promise.resolve({ households: 0, adults: 0, children: 0, byActivity: [], byRegion: [] }) : installationsIn(k, scope),
     single ? Promise.resolve([]) : abandonmentsIn(k, scope),
     single ? Promise.resolve([]) : followUpsAnsweredIn(k, scope),
   ]);
-
-  const nowIso = now.toISOString();
-  const all = editions.map((e) => facts.get(e.id) ?? noFacts);
   let heldCount = 0;
   for (const e of editions) if (e.starts_at <= nowIso) heldCount++;
-  const inputs = JSON.stringify([
-    today,
-    heldCount,
-    editions.map((e, i) => [e.id, e.title, e.slug, e.kind, e.theme, e.starts_at, e.promotion_cost_cents, factsSerial(all[i]!)]),
-    months.map((m) => m.days.map((d) => (dayFacts.has(d.day) ? factsSerial(dayFacts.get(d.day)!) : 0))),
-    requests,
-    installations,
-    abandons,
-    followUps,
-  ]);
-  const memoKey = `${period.zone}|${period.from}|${period.to}|${opts.webinarId ?? ''}`;
-  let memo = memos.get(db);
-  if (!memo) memos.set(db, (memo = new Map()));
-  const known = memo.get(memoKey);
-  if (known && known.territory === t && known.inputs === inputs) {
-    memo.delete(memoKey);
-    memo.set(memoKey, known);
-    return { ...known.stats, generatedAt: nowIso };
+  const key = `${period.from}..${period.to}${opts.webinarId ? `|${opts.webinarId}` : ''}`;
+  const fingerprint = createHash('sha256')
+    .update(
+      JSON.stringify([
+        figuresCode(),
+        territoryDigest(t),
+        period.zone,
+        key,
+        today,
+        heldCount,
+        editions.map((e) => [e.id, e.title, e.slug, e.kind, e.theme, e.starts_at, e.promotion_cost_cents, e.version]),
+        months.map((m) => m.days.map((d) => stamps.current.get(d.day) ?? '')),
+        requests,
+        installations,
+        abandons,
+        followUps,
+      ]),
+    )
+    .digest('hex');
+  const again = (figures: PeriodStatistics): PeriodStatistics => ({ ...figures, generatedAt: nowIso });
+  const remembered = rememberedFigures<PeriodStatistics>(db, `${period.zone}|${key}`, fingerprint);
+  if (remembered) return again(remembered);
+  const storable = !single && figuresCode() !== null && editions.length <= STORED_EDITIONS_LIMIT;
+  if (storable) {
+    const row = await statsDb(db).selectFrom('stats_period_cache').select(['fingerprint', 'data']).where('zone', '=', period.zone).where('period', '=', key).executeTakeFirst();
+    if (row && row.fingerprint === fingerprint) {
+      const figures = deepFreeze(JSON.parse(row.data) as PeriodStatistics);
+      rememberFigures(db, `${period.zone}|${key}`, fingerprint, figures);
+      return again(figures);
+    }
   }
+
+  const [facts, dayFacts] = await Promise.all([loadEditionFacts(db, editions, now), single ? Promise.resolve(new Map<string, FunnelFacts>()) : loadDayFacts(db, period.zone, months, now, {}, stamps)]);
+  const all = editions.map((e) => facts.get(e.id) ?? noFacts);
   const stats = deepFreeze(figures());
-  memo.delete(memoKey);
-  memo.set(memoKey, { territory: t, inputs, stats });
-  if (memo.size > MEMO_LIMIT) memo.delete(memo.keys().next().value!);
+  rememberFigures(db, `${period.zone}|${key}`, fingerprint, stats);
+  if (storable) {
+    const data = JSON.stringify(stats);
+    await db.transaction((trx) =>
+      (trx as unknown as ReturnType<typeof statsDb>)
+        .insertInto('stats_period_cache')
+        .values({ zone: period.zone, period: key, fingerprint, data, computed_at: nowIso })
+        .onConflict((oc) => oc.columns(['zone', 'period']).doUpdateSet({ fingerprint, data, computed_at: nowIso }))
+        .execute(),
+    );
+  }
   return stats;
 
   function figures(): PeriodStatistics {

@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/time.ts';
 import type { Territory } from '../territory/territory.ts';
 import { computeStatistics } from './compute-statistics.ts';
 import { periodBounds, periodZoneMonths, yearPeriod, zonedDate } from './period.ts';
-import { loadDayFacts, loadEditionFacts } from './statistics-facts.ts';
+import { loadDayFacts, loadEditionFacts, statsDb } from './statistics-facts.ts';
 import { editionRows } from './statistics-queries.ts';
 
 export interface RefreshOptions {
@@ -101,6 +101,9 @@ export function statisticsRefresher(deps: { db: Db; territory: Territory; clock:
         if (++pass.next >= pass.years.length) {
           lastPassAt = pass.startedAt;
           pass = null;
+          // Stored figures of periods nobody asked for in a week: computed again if asked.
+          const week = new Date(nowMs - 7 * 86_400_000).toISOString();
+          await statsDb(db).deleteFrom('stats_period_cache').where('computed_at', '<', week).execute();
         }
       }
       return { years: [...new Set(done)], allYearsDone: pass === null && lastPassAt > -Infinity };

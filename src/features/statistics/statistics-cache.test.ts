@@ -7,7 +7,7 @@ import { seedStatisticsHistory } from '../../../tests/support/statistics-data.ts
 import { changeStage } from '../candidates/change-stage.ts';
 import { cancelRegistration } from '../registrations/cancel-registration.ts';
 import { registerCandidate } from '../registrations/register-candidate.ts';
-import { connect } from '../../platform/db/database.ts';
+import { connect, type Db } from '../../platform/db/database.ts';
 import { computeStatistics } from './compute-statistics.ts';
 import { clearStatisticsCache } from './statistics-facts.ts';
 import { yearPeriod, zonedDate, type Period } from './period.ts';
@@ -54,7 +54,9 @@ describe.each(dialects())('cached statistics stay exactly the records on %s', (d
     await sql`update stats_edition_cache set data = ${JSON.stringify(data)} where webinar_id = ${w2}`.execute(t.db.kysely);
     // This process still remembers the facts it read, under the same version…
     expect((await read(periods[1]!)).registrations).toBe(first[1]!.registrations);
-    // …and another process (a fresh Db on the same database) reads the stored ones.
+    // …and another process (a fresh Db on the same database) reads the stored ones, once the stored
+    // figures of the periods (which it would read first) are forgotten.
+    await sql`delete from stats_period_cache`.execute(t.db.kysely);
     const other = connect(t.testDb.target);
     try {
       expect((await computeStatistics({ db: other, territory: t.territory, now: NOW }, periods[1]!)).registrations).toBe(45);
@@ -127,7 +129,7 @@ describe.each(dialects())('cached statistics stay exactly the records on %s', (d
     expect(fresh).toEqual((await fromScratch()).map((x) => ({ ...x, generatedAt: later.toISOString() })));
   });
 
-  it('another process emptying the cache makes this one compute again (its memory is only a copy of what is stored)', async () => {
+  it('another process emptying the cache makes this one compute again what changes (its memory of facts is only a copy of what is stored)', async () => {
     const first = await readAll();
     const other = connect(t.testDb.target);
     try {
@@ -135,9 +137,45 @@ describe.each(dialects())('cached statistics stay exactly the records on %s', (d
     } finally {
       await other.close();
     }
+    // Nothing changed: the same figures.
     expect(await readAll()).toEqual(first);
+    // A write: every fact these periods need is computed again and stored, not taken from memory.
+    await t.db.kysely.updateTable('registrations').set({ attended_minutes: 51 }).where('id', '=', await registrationOf(d.W2.id, d.A)).execute();
+    const after = await readAll();
     const stored = await t.db.kysely.selectFrom('stats_edition_cache' as never).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
     expect(Number((stored as { n: number }).n)).toBe(6);
+    expect(after).toEqual(await fromScratch());
+  });
+
+  it('a process that has just started gives a period from its stored figures, while they are computed from what is now', async () => {
+    const first = await readAll();
+    // The stored figures of 2024 are what another process reads (tampered with, to prove it)…
+    const row = await sql<{ data: string }>`select data from stats_period_cache where period = '2024-01-01..2024-12-31'`.execute(t.db.kysely);
+    const data = JSON.parse(row.rows[0]!.data);
+    data.registrations = 4242;
+    await sql`update stats_period_cache set data = ${JSON.stringify(data)} where period = '2024-01-01..2024-12-31'`.execute(t.db.kysely);
+    const readIn = async (db: Db) => computeStatistics({ db, territory: t.territory, now: NOW }, periods[1]!);
+    const other = connect(t.testDb.target);
+    try {
+      expect((await readIn(other)).registrations).toBe(4242);
+      // …while this process remembers what it computed.
+      expect((await readIn(t.db)).registrations).toBe(first[1]!.registrations);
+      // A promotion cost entered (no counter bumped): what the figures are made of is not the same, computed again.
+      await t.db.kysely.updateTable('webinars').set({ promotion_cost_cents: 100 }).where('id', '=', d.W3.id as string).execute();
+      const other2 = connect(t.testDb.target);
+      try {
+        const fresh = await readIn(other2);
+        expect(fresh.registrations).toBe(first[1]!.registrations);
+        expect(fresh.cost.totalCents).toBe(first[1]!.cost.totalCents + 100);
+      } finally {
+        await other2.close();
+      }
+      // The next day, the same figures are computed again: "held" and "still there at 12 months" depend on it.
+      const tomorrow = new Date(NOW.getTime() + 86_400_000);
+      expect((await computeStatistics({ db: other, territory: t.territory, now: tomorrow }, periods[1]!)).registrations).toBe(first[1]!.registrations);
+    } finally {
+      await other.close();
+    }
   });
 
   it('the background refresh computes every year ahead of the views, then what writes touched', async () => {

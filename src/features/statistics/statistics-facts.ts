@@ -159,21 +159,13 @@ export function prepareEdition(f: EditionFacts): PreparedEdition {
   };
 }
 
-const serials = new WeakMap<object, number>();
-let lastSerial = 0;
-/** A number that tells facts objects apart (the same object, the same number): what figures were computed from. */
-export function factsSerial(facts: object): number {
-  let n = serials.get(facts);
-  if (n === undefined) serials.set(facts, (n = ++lastSerial));
-  return n;
-}
-
-/** The tables of migrations 0008 and 0011, known here only (the schema of the other features does not need them). */
-interface StatisticsTables extends Database {
+/** The tables of migrations 0008, 0011 and 0012, known here only (the schema of the other features does not need them). */
+export interface StatisticsTables extends Database {
   stats_edition_cache: { webinar_id: string; version: number; data: string; computed_at: string };
   stats_day_cache: { zone: string; day: string; stamp: string; data: string; computed_at: string };
+  stats_period_cache: { zone: string; period: string; fingerprint: string; data: string; computed_at: string };
 }
-const statsDb = (db: Db) => db.kysely as unknown as Kysely<StatisticsTables>;
+export const statsDb = (db: Db) => db.kysely as unknown as Kysely<StatisticsTables>;
 
 const GAPS = funnelGaps.map(([a, b]) => `${a}-${b}`);
 
@@ -276,6 +268,8 @@ async function storeRows(db: Db, table: 'stats_edition_cache' | 'stats_day_cache
  * background refresh needing the same facts compute them once).
  */
 interface Memory {
+  /** The figures of periods (compute-statistics.ts), under the fingerprint of what they were computed from. */
+  figures: Map<string, { fingerprint: string; figures: unknown }>;
   editions: Map<string, { version: number; facts: PreparedEdition; seq: number }>;
   days: Map<string, { stamp: string; facts: FunnelFacts; seq: number }>;
   queue: Promise<void>;
@@ -287,7 +281,7 @@ const MEMORY_LIMIT = 20_000;
 const memories = new WeakMap<Db, Memory>();
 function memoryOf(db: Db): Memory {
   let m = memories.get(db);
-  if (!m) memories.set(db, (m = { editions: new Map(), days: new Map(), queue: Promise.resolve(), seq: 0 }));
+  if (!m) memories.set(db, (m = { figures: new Map(), editions: new Map(), days: new Map(), queue: Promise.resolve(), seq: 0 }));
   return m;
 }
 function recall<V>(m: Map<string, V>, key: string): V | undefined {
@@ -302,6 +296,20 @@ function keep<V>(m: Map<string, V>, key: string, v: V) {
   m.delete(key);
   m.set(key, v);
   if (m.size > MEMORY_LIMIT) m.delete(m.keys().next().value!);
+}
+
+/** The figures this process last computed for a period, if they were computed from what `fingerprint` names. */
+export function rememberedFigures<T>(db: Db, period: string, fingerprint: string): T | null {
+  const m = recall(memoryOf(db).figures, period);
+  return m && m.fingerprint === fingerprint ? (m.figures as T) : null;
+}
+
+const FIGURES_LIMIT = 32;
+export function rememberFigures(db: Db, period: string, fingerprint: string, figures: unknown) {
+  const m = memoryOf(db).figures;
+  m.delete(period);
+  m.set(period, { fingerprint, figures });
+  if (m.size > FIGURES_LIMIT) m.delete(m.keys().next().value!);
 }
 
 /** Runs recomputations of this process one at a time. */
@@ -392,17 +400,21 @@ export async function loadEditionFacts(db: Db, editions: readonly EditionRow[], 
 
 const frozenFunnel = (f: FunnelFacts): FunnelFacts => Object.freeze({ ...f, n: Object.freeze(f.n) });
 
+/** Each day's current stamp (what its facts must have been computed from), and the stamps of the stored facts. */
+export interface DayStamps {
+  current: Map<string, string>;
+  stored: Map<string, string>;
+}
+
 /**
- * The funnel facts of the days of first contact of the months given, in a zone. A day's facts are
- * current while the counters of the UTC days its instants fall on are unchanged (bumped by the
- * triggers on any later change of its households) and while it has the same first contacts (a new
- * household is counted here rather than by a counter, so that registering never waits on a shared
- * counter). The first contacts are counted by month (a walk of the index); only a month whose count
- * or last contact differs from its days' is counted day by day.
+ * What the facts of the days of the months given must have been computed from: the counters of the
+ * UTC days their instants fall on, and their first contacts. The first contacts are counted by month
+ * (a walk of the index); only a month whose count or last contact differs from its days' stamps is
+ * counted day by day.
  */
-export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMonth[], now: Date, opts: LoadOptions = {}): Promise<Map<string, FunnelFacts>> {
-  const out = new Map<string, FunnelFacts>();
-  if (months.length === 0) return out;
+export async function dayStamps(db: Db, zone: string, months: readonly ZoneMonth[]): Promise<DayStamps> {
+  const current = new Map<string, string>();
+  if (months.length === 0) return { current, stored: new Map() };
   const k = db.kysely;
   const firstDay = months[0]!.days[0]!;
   const lastDay = months[months.length - 1]!.days[months[months.length - 1]!.days.length - 1]!;
@@ -414,31 +426,44 @@ export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMo
     ),
     storedDayStamps(k, zone, firstDay.day, lastDay.day),
   ]);
-  /** Each day's current stamp. */
-  const stamps = new Map<string, string>();
   for (const m of months) {
     const versionsOf = m.days.map((d) => d.utcDays.map((u) => `${u}:${versions.get(u) ?? 0}`).join(','));
-    let current = true;
+    let same = true;
     let count = 0;
     let last = '';
     m.days.forEach((d, i) => {
       const s = stored.get(d.day);
       const [v, n, l] = s ? s.split('|') : [];
-      if (!s || v !== versionsOf[i]) current = false;
+      if (!s || v !== versionsOf[i]) same = false;
       count += Number(n ?? 0);
       if (l && l > last) last = l;
     });
     const c = monthly.get(m.month) ?? { count: 0, last: null };
-    if (current && count === c.count && last === (c.last ?? '')) {
-      for (const d of m.days) stamps.set(d.day, stored.get(d.day)!);
+    if (same && count === c.count && last === (c.last ?? '')) {
+      for (const d of m.days) current.set(d.day, stored.get(d.day)!);
       continue;
     }
     const contacts = await contactsByDay(k, m.days);
     m.days.forEach((d, i) => {
       const x = contacts.get(d.day) ?? { count: 0, last: null };
-      stamps.set(d.day, `${versionsOf[i]}|${x.count}|${x.last ?? ''}`);
+      current.set(d.day, `${versionsOf[i]}|${x.count}|${x.last ?? ''}`);
     });
   }
+  return { current, stored };
+}
+
+/**
+ * The funnel facts of the days of first contact of the months given, in a zone. A day's facts are
+ * current while the counters of the UTC days its instants fall on are unchanged (bumped by the
+ * triggers on any later change of its households) and while it has the same first contacts (a new
+ * household is counted here rather than by a counter, so that registering never waits on a shared
+ * counter). `known`: the stamps, when the caller read them already (before anything else).
+ */
+export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMonth[], now: Date, opts: LoadOptions = {}, known?: DayStamps): Promise<Map<string, FunnelFacts>> {
+  const out = new Map<string, FunnelFacts>();
+  if (months.length === 0) return out;
+  const k = db.kysely;
+  const { current: stamps, stored } = known ?? (await dayStamps(db, zone, months));
 
   const mem = memoryOf(db);
   const memory = mem.days;
@@ -504,11 +529,13 @@ export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMo
   return out;
 }
 
-/** Forgets every cached fact (they are computed again on the next read): for a test or an operator. */
+/** Forgets every cached fact and figure (they are computed again on the next read): for a test or an operator. */
 export async function clearStatisticsCache(db: Db): Promise<void> {
   const m = memoryOf(db);
+  m.figures.clear();
   m.editions.clear();
   m.days.clear();
   await sql`delete from stats_edition_cache`.execute(db.kysely);
   await sql`delete from stats_day_cache`.execute(db.kysely);
+  await sql`delete from stats_period_cache`.execute(db.kysely);
 }

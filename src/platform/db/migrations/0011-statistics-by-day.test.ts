@@ -47,7 +47,7 @@ describe.each(dialects())('migration 0011 (statistics by day) on %s', (dialect) 
 
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
-    expect(await tables(t)).toEqual(['stats_day_cache', 'stats_day_versions', 'stats_edition_cache', 'stats_edition_versions']);
+    expect(await tables(t)).toEqual(['stats_day_cache', 'stats_day_versions', 'stats_edition_cache', 'stats_edition_versions', 'stats_period_cache']);
     expect(await count(t, 'stats_edition_versions')).toBe(editionsBefore);
 
     const territory = loadTerritory('lozere');
