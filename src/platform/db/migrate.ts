@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008-statistics.ts';
 import * as m0009 from './migrations/0009-territory-content.ts';
 import * as m0010 from './migrations/0010-partners-and-offers.ts';
 import * as m0011 from './migrations/0011-statistics-by-day.ts';
+import * as m0012 from './migrations/0012-statistics-period-figures.ts';
 
 /** Migrations are listed in code (not read from a folder) so that the bundle and the tests see the same set. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009-territory-content': m0009,
   '0010-partners-and-offers': m0010,
   '0011-statistics-by-day': m0011,
+  '0012-statistics-period-figures': m0012,
 };
 
 class InCodeProvider implements MigrationProvider {
