@@ -12,7 +12,7 @@ import { renderWebinarPage } from '../webinars/public-routes.tsx';
 import { findWebinarById, findWebinarBySlug } from '../webinars/webinars-repository.ts';
 import type { Webinar } from '../webinars/webinar.ts';
 import { cancelRegistration } from './cancel-registration.ts';
-import { registerCandidate } from './register-candidate.ts';
+import { registerCandidate, WEBINAR_NOT_FOUND } from './register-candidate.ts';
 import { normalizeEmail } from './registration.ts';
 import { fieldErrors, registrationFormSchema, sourceSchema } from './registration-schemas.ts';
 import { findSubmission, waitlistPosition } from './registrations-repository.ts';
@@ -47,33 +47,38 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
     const ip = clientIp(c, s.config.trustProxy);
     const wait = limits.perIp.hit(`ip:${ip}`);
     if (wait) throw new TooManyRequests(wait);
-    const webinar = await findWebinarBySlug(s.db.kysely, c.req.param('slug'));
-    if (!webinar || webinar.status === 'draft') throw new NotFound('Cette Rencontre n’existe pas ou n’est plus en ligne');
+    const slug = c.req.param('slug');
+    // The Rencontre is read only when the page must be shown again: a registration reads it in its
+    // own transaction (by this slug, with the same 404), once instead of twice.
+    const shownWebinar = async () => {
+      const webinar = await findWebinarBySlug(s.db.kysely, slug);
+      if (!webinar || webinar.status === 'draft') throw new NotFound(WEBINAR_NOT_FOUND);
+      return webinar;
+    };
     const body = await formBody(c);
     const submissionKey = body.submission && SUBMISSION_KEY.test(body.submission) ? body.submission : crypto.randomUUID();
     // A filled honeypot is a robot: it is answered as a person would be, and nothing is written.
     if (body.website) {
+      const webinar = await shownWebinar();
       s.logger.info('registration honeypot filled', { webinarId: webinar.id });
       return c.redirect(`/rencontres/${webinar.slug}`, 303);
     }
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
-      return renderWebinarPage(c, s, site, webinar, { values: body, errors: fieldErrors(parsed.error), submissionKey }, 422);
+      return renderWebinarPage(c, s, site, await shownWebinar(), { values: body, errors: fieldErrors(parsed.error), submissionKey }, 422);
     }
     const emailWait = limits.perEmail.hit(`email:${normalizeEmail(parsed.data.email)}`);
     if (emailWait) {
+      const webinar = await shownWebinar();
       const minutes = Math.ceil(emailWait / 60);
       c.header('Retry-After', String(emailWait));
       return renderWebinarPage(c, s, site, webinar, { values: body, errors: { email: `Trop d’inscriptions avec cette adresse : réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}` }, submissionKey }, 429);
     }
     const source = sourceSchema.parse({ utmSource: body.utm_source, utmMedium: body.utm_medium, utmCampaign: body.utm_campaign });
     try {
-      await registerCandidate(s, { webinarId: webinar.id, submissionKey, form: parsed.data, source, actor: { type: 'candidate', id: null, ip } });
+      await registerCandidate(s, { webinarSlug: slug, submissionKey, form: parsed.data, source, actor: { type: 'candidate', id: null, ip } });
     } catch (e) {
-      if (e instanceof DomainError) {
-        const fresh = (await findWebinarById(s.db.kysely, webinar.id))!;
-        return renderWebinarPage(c, s, site, fresh, { values: body, errors: {}, submissionKey }, 409, e.message);
-      }
+      if (e instanceof DomainError) return renderWebinarPage(c, s, site, await shownWebinar(), { values: body, errors: {}, submissionKey }, 409, e.message);
       throw e;
     }
     return c.redirect(`/inscription/recu/${submissionKey}`, 303);

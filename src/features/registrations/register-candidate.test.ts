@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, dialects, type TestContext } from '../../../tests/support/harness.ts';
 import { createWebinar, parsedForm } from '../../../tests/support/fixtures.ts';
-import { DomainError } from '../../platform/http/errors.ts';
+import { DomainError, NotFound } from '../../platform/http/errors.ts';
 import { cancelRegistration } from './cancel-registration.ts';
 import { registerCandidate } from './register-candidate.ts';
 import type { Source } from './registration-schemas.ts';
@@ -138,6 +138,19 @@ describe.each(dialects())('registering to a Rencontre on %s', (dialect) => {
     await expect(register(cancelled.id)).rejects.toMatchObject({ code: 'cancelled' });
     expect(await t.db.kysely.selectFrom('registrations').select('id').execute()).toHaveLength(0);
     expect(await t.db.kysely.selectFrom('outbox_messages').select('id').execute()).toHaveLength(0);
+  });
+
+  it('by the public page’s slug: registers to a published Rencontre, finds no unknown or draft one', async () => {
+    const w = await createWebinar(t.db);
+    const bySlug = (webinarSlug: string, email: string) =>
+      registerCandidate(t.s, { webinarSlug, submissionKey: randomUUID(), form: parsedForm({ email }), source: noSource, actor: candidateActor });
+    expect(await bySlug(w.slug, 'slug@example.org')).toMatchObject({ outcome: 'created', status: 'confirmed', webinar: { id: w.id } });
+    const draft = await createWebinar(t.db, { status: 'draft', date: '2027-03-19' });
+    await expect(bySlug(draft.slug, 'draft@example.org')).rejects.toBeInstanceOf(NotFound);
+    await expect(bySlug('rencontre-inconnue', 'unknown@example.org')).rejects.toBeInstanceOf(NotFound);
+    const cancelled = await createWebinar(t.db, { status: 'cancelled', date: '2027-05-21' });
+    await expect(bySlug(cancelled.slug, 'cancelled@example.org')).rejects.toMatchObject({ code: 'cancelled' });
+    expect(await t.db.kysely.selectFrom('registrations').select('webinar_id').execute()).toEqual([{ webinar_id: w.id }]);
   });
 
   it('a registration that fails half-way leaves nothing behind, e-mail included', async () => {

@@ -3,12 +3,14 @@ import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { groupTransaction, lockRow } from '../../platform/db/database.ts';
 import { enqueueEmail } from '../../platform/email/outbox.ts';
 import { DomainError, NotFound } from '../../platform/http/errors.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
 import type { Services } from '../../services.ts';
 import { upsertCandidate } from '../candidates/candidates-repository.ts';
 import { recordRegistrationStep } from '../candidates/journey-events.ts';
 import { afterSeatGiven } from '../video/video-jobs.ts';
 import { registrationWindow, type Webinar } from '../webinars/webinar.ts';
-import { countConfirmed, findWebinarById } from '../webinars/webinars-repository.ts';
+import { countConfirmed, findWebinarById, findWebinarBySlug } from '../webinars/webinars-repository.ts';
 import { normalizeEmail, type RegistrationStatus } from './registration.ts';
 import { renderRegistrationEmailFast } from './registration-email-templates.ts';
 import { newRegistrationToken } from './registration-token.ts';
@@ -16,6 +18,9 @@ import type { RegistrationForm, Source } from './registration-schemas.ts';
 import { findRegistration, findSubmission, insertRegistration, insertSubmission, nextWaitlistRank, waitlistPosition } from './registrations-repository.ts';
 
 export type RegistrationClosedCode = 'not-published' | 'cancelled' | 'started';
+
+/** The Rencontre registered to: by id (the back-office), or by the slug of its public page. */
+export type WebinarRef = { webinarId: string; webinarSlug?: never } | { webinarSlug: string; webinarId?: never };
 
 export interface RegisterResult {
   outcome: 'created' | 'existing';
@@ -31,20 +36,18 @@ export interface RegisterResult {
  * submission (the idempotency key); never more confirmed seats than the capacity, the others waiting;
  * no registration once the Rencontre has started. The registration, its e-mail and the audit entry
  * are committed together, and the result is returned only once they are (with group commit on SQLite,
- * ADR 0008: registrations arriving together share one durable COMMIT).
+ * ADR 0008: registrations arriving together share one durable COMMIT). By the public page's slug, a
+ * Rencontre that does not exist or is not published is not found.
  */
 export async function registerCandidate(
   s: Services,
-  input: { webinarId: string; submissionKey: string; form: RegistrationForm; source: Source; actor: Actor; createdBy?: 'candidate' | 'agent' },
+  input: WebinarRef & { submissionKey: string; form: RegistrationForm; source: Source; actor: Actor; createdBy?: 'candidate' | 'agent' },
 ): Promise<RegisterResult> {
   const { db, clock, territory } = s;
   const result = await groupTransaction(db, async (trx) => {
     const now = clock.now();
     const nowIso = now.toISOString();
-    // SQLite: the IMMEDIATE transaction already makes writers one at a time, reading the row is enough.
-    if (db.dialect === 'postgres' && !(await lockRow(db, trx, 'webinars', input.webinarId))) throw new NotFound('Rencontre introuvable');
-    const webinar = await findWebinarById(trx, input.webinarId);
-    if (!webinar) throw new NotFound('Rencontre introuvable');
+    const webinar = await lockedWebinar(s, trx, input);
 
     const previous = await findSubmission(trx, input.submissionKey);
     if (previous) {
@@ -152,6 +155,32 @@ export async function registerCandidate(
   const { queued: _queued, ...rest } = result;
   return rest;
 }
+
+/**
+ * The Rencontre, read in the transaction that registers to it. PostgreSQL: its row locked first, which
+ * serialises the registrations to it. SQLite: the IMMEDIATE transaction already makes writers one at
+ * a time, reading the row is enough.
+ */
+async function lockedWebinar(s: Services, trx: Transaction<Database>, ref: WebinarRef): Promise<Webinar> {
+  const { db } = s;
+  if (ref.webinarSlug === undefined) {
+    if (db.dialect === 'postgres' && !(await lockRow(db, trx, 'webinars', ref.webinarId))) throw new NotFound('Rencontre introuvable');
+    const webinar = await findWebinarById(trx, ref.webinarId);
+    if (!webinar) throw new NotFound('Rencontre introuvable');
+    return webinar;
+  }
+  let webinar: Webinar | undefined;
+  if (db.dialect === 'postgres') {
+    const row = await trx.selectFrom('webinars').select('id').where('slug', '=', ref.webinarSlug).forUpdate().executeTakeFirst();
+    webinar = row && (await findWebinarById(trx, row.id));
+  } else {
+    webinar = await findWebinarBySlug(trx, ref.webinarSlug);
+  }
+  if (!webinar || webinar.status === 'draft') throw new NotFound(WEBINAR_NOT_FOUND);
+  return webinar;
+}
+
+export const WEBINAR_NOT_FOUND = 'Cette Rencontre n’existe pas ou n’est plus en ligne';
 
 export function closedMessage(code: RegistrationClosedCode): string {
   switch (code) {
