@@ -133,11 +133,11 @@ const STORED_EDITIONS_LIMIT = 3000;
  * The figures are a function of what is read first (the editions as they are now with their versions,
  * the days' stamps, the small tables, today, the territory, the code): its fingerprint. Figures
  * computed from the same fingerprint are given again (with the time of this request) from this
- * process's memory or from the stored ones (stats_period_cache), which a process that has just started
- * reads in one row instead of summing a thousand Rencontres' facts. Rule kept: every figure follows
- * the definitions of statistics.ts.
+ * process's memory or from the stored ones (stats_period_cache, written with `store` by the background
+ * refresh), which a process that has just started reads in one row instead of summing a thousand
+ * Rencontres' facts. Rule kept: every figure follows the definitions of statistics.ts.
  */
-export async function computeStatistics(deps: { db: Db; territory: Territory; now: Date }, period: Period, opts: { webinarId?: string | null } = {}): Promise<PeriodStatistics> {
+export async function computeStatistics(deps: { db: Db; territory: Territory; now: Date }, period: Period, opts: { webinarId?: string | null; store?: boolean } = {}): Promise<PeriodStatistics> {
   const { db, territory: t, now } = deps;
   const k = db.kysely;
   const bounds = periodBounds(period);
@@ -194,7 +194,8 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   const all = editions.map((e) => facts.get(e.id) ?? noFacts);
   const stats = deepFreeze(figures());
   rememberFigures(db, `${period.zone}|${key}`, fingerprint, stats);
-  if (storable) {
+  // Stored by the background refresh only: a view after a write does not wait for a write of its own.
+  if (storable && opts.store) {
     const data = JSON.stringify(stats);
     await db.transaction((trx) =>
       (trx as unknown as ReturnType<typeof statsDb>)

@@ -83,8 +83,8 @@ export function statisticsRefresher(deps: { db: Db; territory: Territory; clock:
         for (const y of [current, current - 1]) {
           if (await refreshYear(y, deadline)) {
             done.push(y);
-            // The dashboards agents open (this year, the last): their figures computed once, ready.
-            await computeStatistics({ db, territory, now: clock.now() }, yearPeriod(y, zone));
+            // The dashboards agents open (this year, the last): their figures computed and stored, ready.
+            await computeStatistics({ db, territory, now: clock.now() }, yearPeriod(y, zone), { store: true });
           } else all = false;
         }
         if (all) {
@@ -97,6 +97,8 @@ export function statisticsRefresher(deps: { db: Db; territory: Territory; clock:
       while (pass && performance.now() < deadline) {
         const year = pass.years[pass.next]!;
         if (!(await refreshYear(year, deadline))) break;
+        // Every year's figures stored too: a web process that has just started reads them in one row.
+        await computeStatistics({ db, territory, now: clock.now() }, yearPeriod(year, zone), { store: true });
         done.push(year);
         if (++pass.next >= pass.years.length) {
           lastPassAt = pass.startedAt;
