@@ -12,6 +12,7 @@ import * as m0009 from './migrations/0009-territory-content.ts';
 import * as m0010 from './migrations/0010-partners-and-offers.ts';
 import * as m0011 from './migrations/0011-statistics-by-day.ts';
 import * as m0012 from './migrations/0012-statistics-period-figures.ts';
+import * as m0013 from './migrations/0013-registration-write-indexes.ts';
 
 /** Migrations are listed in code (not read from a folder) so that the bundle and the tests see the same set. */
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0010-partners-and-offers': m0010,
   '0011-statistics-by-day': m0011,
   '0012-statistics-period-figures': m0012,
+  '0013-registration-write-indexes': m0013,
 };
 
 class InCodeProvider implements MigrationProvider {
