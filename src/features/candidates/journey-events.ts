@@ -16,7 +16,19 @@ interface RencontreRef {
   startsAt: string;
 }
 
-const rencontre = (w: RencontreRef, zone: string) => `« ${w.title} » (${formatShortDate(w.startsAt, zone)})`;
+const rencontre = (w: RencontreRef, zone: string) => `« ${w.title} » (${shortDate(w.startsAt, zone)})`;
+
+// Every registration to a Rencontre writes its date the same way: formatted once (Intl costs ~2 µs).
+const shortDates = new Map<string, string>();
+function shortDate(iso: string, zone: string): string {
+  const key = `${zone} ${iso}`;
+  let text = shortDates.get(key);
+  if (text === undefined) {
+    if (shortDates.size >= 1000) shortDates.clear();
+    shortDates.set(key, (text = formatShortDate(iso, zone)));
+  }
+  return text;
+}
 
 function timelineActor(a: Actor): { type: TimelineEventTable['actor_type']; id: string | null } {
   return { type: a.type, id: a.id };

@@ -187,7 +187,8 @@ export function foldIcsLines(ics: string): string {
 
 /** DTSTAMP as ical-generator writes a UTC instant: 20270108T113000Z. */
 function icsUtc(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const s = d.toISOString();
+  return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 13)}${s.slice(14, 16)}${s.slice(17, 19)}Z`;
 }
 
 /** hono/jsx's escaping of text, so that a substituted name reads as a rendered one. */
