@@ -413,13 +413,18 @@ export function preparedQuery<P extends object, R = unknown>(build: (db: Kysely<
  * SQLite has a single writer and our transactions are IMMEDIATE, so nothing more is needed there.
  */
 export async function lockRow(db: Db, trx: Transaction<Database>, table: 'webinars' | 'candidates', id: string): Promise<boolean> {
-  if (db.dialect === 'postgres') {
-    const row = await trx.selectFrom(table).select('id').where('id', '=', id).forUpdate().executeTakeFirst();
-    return row !== undefined;
-  }
-  const row = await trx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst();
-  return row !== undefined;
+  const query = db.dialect === 'postgres' ? lockRowQueries[table] : readRowQueries[table];
+  return (await query(trx, { id })).rows.length > 0;
 }
+
+const lockRowQueries = {
+  webinars: preparedQuery((db, p: { id: string }) => db.selectFrom('webinars').select('id').where('id', '=', p.id).forUpdate()),
+  candidates: preparedQuery((db, p: { id: string }) => db.selectFrom('candidates').select('id').where('id', '=', p.id).forUpdate()),
+};
+const readRowQueries = {
+  webinars: preparedQuery((db, p: { id: string }) => db.selectFrom('webinars').select('id').where('id', '=', p.id)),
+  candidates: preparedQuery((db, p: { id: string }) => db.selectFrom('candidates').select('id').where('id', '=', p.id)),
+};
 
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
