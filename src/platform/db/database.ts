@@ -236,47 +236,54 @@ function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch, live: 
     setImmediate(() => void runGroup(queue.splice(0, GROUP_COMMIT_MAX)).finally(() => ((scheduled = false), schedule())));
   };
 
-  /** Settles every call with its own outcome, or all of them with the group's error. */
+  /**
+   * Settles every call with its own outcome; if the group fails (its COMMIT, a lost transaction), every
+   * call with it, except a call that had failed by itself, which keeps its own error.
+   */
   async function runGroup(group: GroupItem[]) {
-    let outcomes: Outcome[];
+    const done: Outcome[] = [];
+    const current: Outcome[] = [];
     try {
-      outcomes = await commitGroup(group);
+      await commitGroup(group, done, current);
     } catch (groupError) {
-      for (const item of group) item.reject(groupError);
+      group.forEach((item, i) => {
+        const own = i < done.length ? done[i] : current[i - done.length];
+        item.reject(own && !own.ok ? own.error : groupError);
+      });
       return;
     }
     group.forEach((item, i) => {
-      const o = outcomes[i]!;
+      const o = done[i]!;
       if (o.ok) item.resolve(o.value);
       else item.reject(o.error);
     });
   }
 
-  async function commitGroup(group: GroupItem[]): Promise<Outcome[]> {
-    const outcomes: Outcome[] = [];
+  /** Fills `done` with the outcome of every call; `current` holds those of the transaction under way. */
+  async function commitGroup(group: GroupItem[], done: Outcome[], current: Outcome[]): Promise<void> {
     let isolated = false;
-    while (outcomes.length < group.length) {
-      const items = group.slice(outcomes.length);
+    while (done.length < group.length) {
+      const items = group.slice(done.length);
+      current.length = 0;
       const trx = await kysely.startTransaction().execute();
       live.add(trx);
       try {
-        const ran = isolated ? await runIsolated(trx, items) : await runOptimistic(trx, items);
+        const undo = isolated ? await runIsolated(trx, items, current) : await runOptimistic(trx, items, current);
         live.delete(trx);
-        if ('undo' in ran) {
+        if (undo) {
           await trx.rollback().execute();
-          if (ran.outcomes.length === 0) outcomes.push({ ok: false, error: ran.undo });
+          if (current.length === 0) done.push({ ok: false, error: undo.error });
           else isolated = true;
           continue;
         }
         await trx.commit().execute();
-        outcomes.push(...ran.outcomes);
+        done.push(...current);
       } catch (error) {
         live.delete(trx);
         if (!trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute().catch(() => undefined);
         throw error;
       }
     }
-    return outcomes;
   }
 
   const checkStillInTransaction = () => {
@@ -284,25 +291,23 @@ function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch, live: 
   };
 
   /** Without savepoints; stops at the first call that failed after writing (`undo`: its error). */
-  async function runOptimistic(trx: Transaction<Database>, items: GroupItem[]): Promise<{ outcomes: Outcome[] } | { outcomes: Outcome[]; undo: unknown }> {
-    const outcomes: Outcome[] = [];
+  async function runOptimistic(trx: Transaction<Database>, items: GroupItem[], outcomes: Outcome[]): Promise<{ error: unknown } | undefined> {
     for (const item of items) {
       const writesBefore = watch.writes;
       try {
         outcomes.push({ ok: true, value: await item.fn(trx) });
       } catch (error) {
         checkStillInTransaction();
-        if (watch.writes !== writesBefore) return { outcomes, undo: error };
+        if (watch.writes !== writesBefore) return { error };
         outcomes.push({ ok: false, error });
       }
       checkStillInTransaction();
     }
-    return { outcomes };
+    return undefined;
   }
 
   /** Each call in its own savepoint, rolled back alone when it fails. */
-  async function runIsolated(trx: Transaction<Database>, items: GroupItem[]): Promise<{ outcomes: Outcome[] }> {
-    const outcomes: Outcome[] = [];
+  async function runIsolated(trx: Transaction<Database>, items: GroupItem[], outcomes: Outcome[]): Promise<undefined> {
     for (const item of items) {
       await trx.executeQuery(SAVEPOINT);
       try {
@@ -317,7 +322,7 @@ function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch, live: 
       }
       checkStillInTransaction();
     }
-    return { outcomes };
+    return undefined;
   }
 
   return <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>

@@ -128,6 +128,9 @@ describe.each(dialects())('group commit on %s', (dialect) => {
     const first = groupTransaction(t.db, async (trx) => {
       await trx.insertInto('meta').values({ key: 'l-1', value: 'x' }).execute();
     });
+    const refused = groupTransaction(t.db, async () => {
+      throw new Error('refused by itself');
+    });
     const second = groupTransaction(t.db, async (trx) => {
       await trx.insertInto('meta').values({ key: 'l-2', value: 'x' }).execute();
       // Ends the transaction under the group's feet, as a disk-full error would: nothing of it may stay.
@@ -136,8 +139,11 @@ describe.each(dialects())('group commit on %s', (dialect) => {
     const third = groupTransaction(t.db, async (trx) => {
       await trx.insertInto('meta').values({ key: 'l-3', value: 'x' }).execute();
     });
-    const results = await Promise.allSettled([first, second, third]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    const results = await Promise.allSettled([first, refused, second, third]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    // A call that failed by itself says so; the others fail with the group.
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('refused by itself');
+    expect((results[0] as PromiseRejectedResult).reason.message).toMatch(/group/);
     expect(await keys(t, 'l-')).toEqual([]);
     await groupTransaction(t.db, async (trx) => {
       await trx.insertInto('meta').values({ key: 'l-4', value: 'x' }).execute();
