@@ -7,6 +7,7 @@ import { households as householdList, labelOf, projects as projectList } from '.
 import { placeLabel } from './departements.ts';
 import { monthLabel, periodBounds, periodZoneMonths, shortDayLabel, zonedDate, type Period, type ZoneMonth } from './period.ts';
 import {
+  cacheTransaction,
   dayStamps,
   FACTS_FORMAT,
   householdKeys,
@@ -197,13 +198,13 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
   // Stored by the background refresh only: a view after a write does not wait for a write of its own.
   if (storable && opts.store) {
     const data = JSON.stringify(stats);
-    await db.transaction((trx) =>
-      (trx as unknown as ReturnType<typeof statsDb>)
+    await cacheTransaction(db, async (trx) => {
+      await (trx as unknown as ReturnType<typeof statsDb>)
         .insertInto('stats_period_cache')
         .values({ zone: period.zone, period: key, fingerprint, data, computed_at: nowIso })
         .onConflict((oc) => oc.columns(['zone', 'period']).doUpdateSet({ fingerprint, data, computed_at: nowIso }))
-        .execute(),
-    );
+        .execute();
+    });
   }
   return stats;
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import {
@@ -245,12 +245,24 @@ function chunks<T>(xs: readonly T[], n = CHUNK): T[][] {
   return out;
 }
 
+/**
+ * A transaction that writes only what can be computed again (cached facts, stored figures): on
+ * PostgreSQL its commit does not wait for the disk (a crash may lose it, and then it is computed
+ * again); on SQLite the connection's durability is shared with the registrations and left as it is.
+ */
+export async function cacheTransaction(db: Db, f: (trx: Transaction<Database>) => Promise<void>): Promise<void> {
+  await db.transaction(async (trx) => {
+    if (db.dialect === 'postgres') await sql`set local synchronous_commit to off`.execute(trx);
+    await f(trx);
+  });
+}
+
 async function storeRows(db: Db, table: 'stats_edition_cache' | 'stats_day_cache', rows: Array<Record<string, string | number>>) {
   if (rows.length === 0) return;
   const k = db.kysely as unknown as Kysely<Record<string, Record<string, string | number>>>;
   const conflict = table === 'stats_edition_cache' ? ['webinar_id'] : ['zone', 'day'];
   const set = table === 'stats_edition_cache' ? ['version', 'data', 'computed_at'] : ['stamp', 'data', 'computed_at'];
-  await db.transaction(async (trx) => {
+  await cacheTransaction(db, async (trx) => {
     const t = trx as unknown as typeof k;
     for (const part of chunks(rows, 200)) {
       await t
@@ -272,7 +284,8 @@ interface Memory {
   figures: Map<string, { fingerprint: string; figures: unknown }>;
   editions: Map<string, { version: number; facts: PreparedEdition; seq: number }>;
   days: Map<string, { stamp: string; facts: FunnelFacts; seq: number }>;
-  queue: Promise<void>;
+  /** The recomputation running, one for editions and one for days (they touch different facts). */
+  queues: { editions: Promise<void>; days: Promise<void> };
   /** Counts what was remembered: an entry newer than a decision to compute was stored after it. */
   seq: number;
 }
@@ -281,7 +294,7 @@ const MEMORY_LIMIT = 20_000;
 const memories = new WeakMap<Db, Memory>();
 function memoryOf(db: Db): Memory {
   let m = memories.get(db);
-  if (!m) memories.set(db, (m = { figures: new Map(), editions: new Map(), days: new Map(), queue: Promise.resolve(), seq: 0 }));
+  if (!m) memories.set(db, (m = { figures: new Map(), editions: new Map(), days: new Map(), queues: { editions: Promise.resolve(), days: Promise.resolve() }, seq: 0 }));
   return m;
 }
 function recall<V>(m: Map<string, V>, key: string): V | undefined {
@@ -313,11 +326,11 @@ export function rememberFigures(db: Db, period: string, fingerprint: string, fig
 }
 
 /** Runs recomputations of this process one at a time. */
-async function exclusively<T>(db: Db, f: () => Promise<T>): Promise<T> {
+async function exclusively<T>(db: Db, kind: 'editions' | 'days', f: () => Promise<T>): Promise<T> {
   const m = memoryOf(db);
-  const before = m.queue;
+  const before = m.queues[kind];
   let release!: () => void;
-  m.queue = new Promise<void>((r) => (release = r));
+  m.queues[kind] = new Promise<void>((r) => (release = r));
   await before;
   try {
     return await f();
@@ -371,7 +384,7 @@ export async function loadEditionFacts(db: Db, editions: readonly EditionRow[], 
     }
   }
   if (stale.length === 0) return out;
-  await exclusively(db, async () => {
+  await exclusively(db, 'editions', async () => {
     // Another computation of this process may have stored them meanwhile, at the same version.
     const left = stale.filter((e) => {
       const m = memory.get(e.id);
@@ -498,7 +511,7 @@ export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMo
     }
   }
   if (stale.size === 0) return out;
-  await exclusively(db, async () => {
+  await exclusively(db, 'days', async () => {
     // The days left are computed together, a few hundred at a time: one pass over their households.
     const left = days.filter((d) => {
       if (!stale.has(d.day)) return false;
