@@ -191,12 +191,13 @@ export async function computeStatistics(deps: { db: Db; territory: Territory; no
     }
   }
 
-  const [facts, dayFacts] = await Promise.all([loadEditionFacts(db, editions, now), single ? Promise.resolve(new Map<string, FunnelFacts>()) : loadDayFacts(db, period.zone, months, now, {}, stamps)]);
+  const store = opts.store ?? false;
+  const [facts, dayFacts] = await Promise.all([loadEditionFacts(db, editions, now, { store }), single ? Promise.resolve(new Map<string, FunnelFacts>()) : loadDayFacts(db, period.zone, months, now, { store }, stamps)]);
   const all = editions.map((e) => facts.get(e.id) ?? noFacts);
   const stats = deepFreeze(figures());
   rememberFigures(db, `${period.zone}|${key}`, fingerprint, stats);
   // Stored by the background refresh only: a view after a write does not wait for a write of its own.
-  if (storable && opts.store) {
+  if (storable && store) {
     const data = JSON.stringify(stats);
     await cacheTransaction(db, async (trx) => {
       await (trx as unknown as ReturnType<typeof statsDb>)

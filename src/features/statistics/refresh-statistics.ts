@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/time.ts';
 import type { Territory } from '../territory/territory.ts';
 import { computeStatistics } from './compute-statistics.ts';
 import { periodBounds, periodZoneMonths, yearPeriod, zonedDate } from './period.ts';
-import { loadDayFacts, loadEditionFacts, statsDb } from './statistics-facts.ts';
+import { loadDayFacts, loadEditionFacts, statsDb, storePendingFacts } from './statistics-facts.ts';
 import { editionRows } from './statistics-queries.ts';
 
 export interface RefreshOptions {
@@ -50,10 +50,10 @@ export function statisticsRefresher(deps: { db: Db; territory: Territory; clock:
     const period = yearPeriod(year, zone);
     const now = clock.now();
     const editions = await editionRows(db.kysely, { ...periodBounds(period), fromDate: period.from, toDate: period.to });
-    const facts = await loadEditionFacts(db, editions, now, { chunk, deadline });
+    const facts = await loadEditionFacts(db, editions, now, { chunk, deadline, store: true });
     if (facts.size < editions.length) return false;
     const months = periodZoneMonths(period);
-    const days = await loadDayFacts(db, zone, months, now, { chunk: 31, deadline });
+    const days = await loadDayFacts(db, zone, months, now, { chunk: 31, deadline, store: true });
     return days.size === months.reduce((n, m) => n + m.days.length, 0);
   };
 
@@ -73,6 +73,8 @@ export function statisticsRefresher(deps: { db: Db; territory: Territory; clock:
     async run(): Promise<RefreshRun> {
       const deadline = performance.now() + budgetMs;
       const nowMs = clock.now().getTime();
+      // What this process's views computed since the last run, stored for the others.
+      await storePendingFacts(db);
       const current = Number(zonedDate(clock.now().toISOString(), zone).slice(0, 4));
       const done: number[] = [];
       // This year and the last, soon after a write: skipped while this process has seen no write, for

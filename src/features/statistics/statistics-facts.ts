@@ -31,8 +31,9 @@ import { funnelGaps, funnelMedians, type FunnelGap, type Median } from './statis
  * worst newer, and then computed once more.
  *
  * This process keeps the facts it read or computed, prepared for summing (typed arrays of interned
- * keys), and uses them only while the stored row still says the same version or stamp: the memory is a
- * parsed copy of the stored facts, never more than that.
+ * keys). Facts it read are used only while the stored row still says the same version or stamp (the
+ * memory is a parsed copy of them); facts it computed, while the version or stamp is the one they were
+ * computed at (the background refresh stores them: a view does not wait for a write).
  */
 
 export interface FunnelFacts {
@@ -282,8 +283,9 @@ async function storeRows(db: Db, table: 'stats_edition_cache' | 'stats_day_cache
 interface Memory {
   /** The figures of periods (compute-statistics.ts), under the fingerprint of what they were computed from. */
   figures: Map<string, { fingerprint: string; figures: unknown }>;
-  editions: Map<string, { version: number; facts: PreparedEdition; seq: number }>;
-  days: Map<string, { stamp: string; facts: FunnelFacts; seq: number }>;
+  /** `pending`: computed by this process and not stored yet (the row to store), see storePendingFacts. */
+  editions: Map<string, { version: number; facts: PreparedEdition; seq: number; pending?: Record<string, string | number> }>;
+  days: Map<string, { stamp: string; facts: FunnelFacts; seq: number; pending?: Record<string, string | number> }>;
   /** The recomputation running, one for editions and one for days (they touch different facts). */
   queues: { editions: Promise<void>; days: Promise<void> };
   /** Counts what was remembered: an entry newer than a decision to compute was stored after it. */
@@ -344,12 +346,37 @@ export interface LoadOptions {
   chunk?: number;
   /** For the background refresh: stop computing after this instant (performance.now()); what is left is left out. */
   deadline?: number;
+  /**
+   * For the background refresh: store what is computed at once. A view does not: it keeps what it
+   * computed for this process and the refresh stores it (storePendingFacts), so that a view never
+   * waits for a write of its own (on SQLite, an fsync behind the registrations' writes).
+   */
+  store?: boolean;
+}
+
+/**
+ * Stores the facts this process computed for its views and has not stored yet: what another process
+ * (or this one after a restart) will read. Facts computed at a version stay right for that version
+ * whenever they are stored; stored late, at worst they are older than the current version and are
+ * then not used.
+ */
+export async function storePendingFacts(db: Db): Promise<void> {
+  const m = memoryOf(db);
+  for (const [table, memory] of [
+    ['stats_edition_cache', m.editions],
+    ['stats_day_cache', m.days],
+  ] as const) {
+    const pending = [...memory.values()].filter((e) => e.pending);
+    if (pending.length === 0) continue;
+    await storeRows(db, table, pending.map((e) => e.pending!));
+    for (const e of pending) delete e.pending;
+  }
 }
 
 /**
  * The facts of the editions given (with the version each was read at and the version of its stored
- * facts), from memory or the stored facts where they are current, computed again (and stored) where
- * they are not.
+ * facts), from memory or the stored facts where they are current, computed again where they are not
+ * (and stored, with `store`).
  */
 export async function loadEditionFacts(db: Db, editions: readonly EditionRow[], now: Date, opts: LoadOptions = {}): Promise<Map<string, PreparedEdition>> {
   const out = new Map<string, PreparedEdition>();
@@ -359,13 +386,12 @@ export async function loadEditionFacts(db: Db, editions: readonly EditionRow[], 
   const toRead: EditionRow[] = [];
   const stale: EditionRow[] = [];
   for (const e of editions) {
-    if (e.cachedVersion !== e.version) {
-      stale.push(e);
-      continue;
-    }
     const m = recall(memory, e.id);
-    if (m && m.version === e.version) out.set(e.id, m.facts);
-    else toRead.push(e);
+    // Facts this process computed at this version are right whether stored yet or not; facts it read
+    // are used only while the stored row still says that version.
+    if (m && m.version === e.version && (m.pending || e.cachedVersion === e.version)) out.set(e.id, m.facts);
+    else if (e.cachedVersion === e.version) toRead.push(e);
+    else stale.push(e);
   }
   const k = statsDb(db);
   for (const part of chunks(toRead, 500)) {
@@ -399,13 +425,12 @@ export async function loadEditionFacts(db: Db, editions: readonly EditionRow[], 
         part.map((e) => e.id),
       );
       const rows = part.map((e) => ({ webinar_id: e.id, version: e.version, data: JSON.stringify(facts.get(e.id)!), computed_at: at }));
-      await storeRows(db, 'stats_edition_cache', rows);
-      // Remembered once stored: what this process remembers is always what the database holds.
-      for (const e of part) {
+      if (opts.store) await storeRows(db, 'stats_edition_cache', rows);
+      part.forEach((e, i) => {
         const p = prepareEdition(facts.get(e.id)!);
-        keep(memory, e.id, { version: e.version, facts: p, seq: ++mem.seq });
+        keep(memory, e.id, { version: e.version, facts: p, seq: ++mem.seq, ...(opts.store ? {} : { pending: rows[i]! }) });
         out.set(e.id, p);
-      }
+      });
     }
   });
   return out;
@@ -486,13 +511,10 @@ export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMo
   const stale = new Set<string>();
   for (const d of days) {
     const stamp = stamps.get(d.day)!;
-    if (stored.get(d.day) !== stamp) {
-      stale.add(d.day);
-      continue;
-    }
     const m = recall(memory, `${zone}|${d.day}`);
-    if (m && m.stamp === stamp) out.set(d.day, m.facts);
-    else toRead.push(d);
+    if (m && m.stamp === stamp && (m.pending || stored.get(d.day) === stamp)) out.set(d.day, m.facts);
+    else if (stored.get(d.day) === stamp) toRead.push(d);
+    else stale.add(d.day);
   }
   const sk = statsDb(db);
   for (const part of chunks(toRead, 500)) {
@@ -527,14 +549,13 @@ export async function loadDayFacts(db: Db, zone: string, months: readonly ZoneMo
       if (opts.deadline !== undefined && performance.now() > opts.deadline) break;
       const facts = new Map<string, FunnelFacts>();
       addFunnel(facts, await funnel(k, db.dialect, { kind: 'contact', cohorts: part.map((d) => ({ key: d.day, startUtc: d.startUtc, endUtc: d.endUtc })) }));
-      const made = part.map((d) => ({ d, f: frozenFunnel({ ...(facts.get(d.day) ?? emptyFunnel()), format: FACTS_FORMAT }) }));
-      await storeRows(
-        db,
-        'stats_day_cache',
-        made.map(({ d, f }) => ({ zone, day: d.day, stamp: stamps.get(d.day)!, data: JSON.stringify(f), computed_at: at })),
-      );
-      for (const { d, f } of made) {
-        keep(memory, `${zone}|${d.day}`, { stamp: stamps.get(d.day)!, facts: f, seq: ++mem.seq });
+      const made = part.map((d) => {
+        const f = frozenFunnel({ ...(facts.get(d.day) ?? emptyFunnel()), format: FACTS_FORMAT });
+        return { d, f, row: { zone, day: d.day, stamp: stamps.get(d.day)!, data: JSON.stringify(f), computed_at: at } };
+      });
+      if (opts.store) await storeRows(db, 'stats_day_cache', made.map((x) => x.row));
+      for (const { d, f, row } of made) {
+        keep(memory, `${zone}|${d.day}`, { stamp: stamps.get(d.day)!, facts: f, seq: ++mem.seq, ...(opts.store ? {} : { pending: row }) });
         out.set(d.day, f);
       }
     }
