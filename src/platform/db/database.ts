@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type Compilable, type DatabaseConnection, type KyselyPlugin, type QueryResult, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -132,6 +134,7 @@ export function connect(target: DatabaseTarget): Db {
     const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
     const stamp = raw.prepare('select total_changes() as t, (select data_version from pragma_data_version) as v').raw(true);
     const live = new WeakSet<Transaction<Database>>();
+    const checkpoints = target.file === ':memory:' ? undefined : checkpointsUnderLoad(raw, target.file);
     sqliteRunners.set(kysely.getExecutor().adapter, { live, run: (sql, parameters) => runOnSqlite(database, sql, parameters) });
     return {
       kysely,
@@ -145,12 +148,15 @@ export function connect(target: DatabaseTarget): Db {
             live.delete(trx);
           }
         }),
-      groupTransaction: groupCommitter(kysely, watch, live),
+      groupTransaction: groupCommitter(kysely, watch, live, () => checkpoints?.committed()),
       changeStamp: () => {
         const [t, v] = stamp.get() as [number, number];
         return `${t}:${v}`;
       },
-      close: () => kysely.destroy(),
+      close: async () => {
+        await checkpoints?.close();
+        await kysely.destroy();
+      },
     };
   }
   // A statement waiting on a row lock gives up rather than hanging a request forever (pretix uses 3 s).
@@ -189,6 +195,73 @@ class WriteCounter implements KyselyPlugin {
   };
 }
 
+/** Groups committed before checkpoints move to their own thread: under sustained load only. */
+export const CHECKPOINT_THREAD_AFTER_GROUPS = 200;
+const CHECKPOINT_EVERY_MS = 50;
+/** The main connection's own checkpoint once a thread does them: a safety net (40 MB of WAL). */
+const WAL_SAFETY_NET_PAGES = 10_000;
+
+// CommonJS, evaluated in a worker thread: its own connection to the file, a PASSIVE checkpoint every
+// few milliseconds when something was committed since the last one.
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}');
+db.pragma('synchronous = FULL');
+const commits = new Int32Array(workerData.commits);
+let seen = 0;
+const timer = setInterval(() => {
+  const now = Atomics.load(commits, 0);
+  if (now === seen) return;
+  seen = now;
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next turn */ }
+}, workerData.everyMs);
+parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+`;
+
+/**
+ * A checkpoint copies the WAL's pages into the database file and syncs it: several milliseconds that
+ * SQLite spends inside the COMMIT that crosses wal_autocheckpoint, holding the event loop. It is no
+ * part of any commit's durability (the WAL already is on disk), so under sustained group commits it
+ * moves to a worker thread with its own connection; the main connection keeps its own checkpoint
+ * only as a safety net. A test or a quiet day never starts the thread.
+ */
+function checkpointsUnderLoad(raw: BetterSqlite3.Database, file: string) {
+  let groups = 0;
+  let worker: Worker | undefined;
+  const commits = new Int32Array(new SharedArrayBuffer(4));
+  const start = () => {
+    try {
+      const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+      const w = new Worker(CHECKPOINTER, { eval: true, workerData: { driver, file, commits: commits.buffer, everyMs: CHECKPOINT_EVERY_MS } });
+      w.unref();
+      w.on('error', () => {
+        worker = undefined;
+        if (raw.open) raw.pragma('wal_autocheckpoint = 1000');
+      });
+      raw.pragma(`wal_autocheckpoint = ${WAL_SAFETY_NET_PAGES}`);
+      worker = w;
+    } catch {
+      // No thread: the main connection goes on checkpointing by itself.
+    }
+  };
+  return {
+    committed() {
+      if (worker) Atomics.add(commits, 0, 1);
+      else if (++groups === CHECKPOINT_THREAD_AFTER_GROUPS) start();
+    },
+    async close() {
+      const w = worker;
+      worker = undefined;
+      if (!w) return;
+      const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+      w.postMessage('close');
+      await exited;
+    },
+  };
+}
+
 /** At most this many use cases share one commit, so that one group never holds the writer for long. */
 export const GROUP_COMMIT_MAX = 100;
 
@@ -224,7 +297,7 @@ const ROLLBACK_TO = CompiledQuery.raw('rollback to group_item');
  * after it run again). A call may thus run more than once before its result is given: it must act on
  * nothing but the transaction.
  */
-function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch, live: WeakSet<Transaction<Database>>) {
+function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch, live: WeakSet<Transaction<Database>>, committed: () => void) {
   const queue: GroupItem[] = [];
   let scheduled = false;
 
@@ -278,6 +351,7 @@ function groupCommitter(kysely: Kysely<Database>, watch: ConnectionWatch, live: 
         }
         await trx.commit().execute();
         done.push(...current);
+        committed();
       } catch (error) {
         live.delete(trx);
         if (!trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute().catch(() => undefined);

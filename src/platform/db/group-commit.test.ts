@@ -2,7 +2,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, dialects, type TestDb } from '../../../tests/support/harness.ts';
-import { groupTransaction } from './database.ts';
+import fs from 'node:fs';
+import { CHECKPOINT_THREAD_AFTER_GROUPS, groupTransaction } from './database.ts';
 
 const keys = async (t: TestDb, prefix: string) =>
   (await t.db.kysely.selectFrom('meta').select('key').where('key', 'like', `${prefix}%`).orderBy('key').execute()).map((r) => r.key);
@@ -119,6 +120,28 @@ describe.each(dialects())('group commit on %s', (dialect) => {
         ),
       );
       expect(seenByOther).toEqual(Array(8).fill(true));
+    } finally {
+      other.close();
+    }
+  });
+
+  // Under sustained load the checkpoints (WAL → database file) leave the event loop for a thread.
+  it.runIf(dialect === 'sqlite')('under sustained group commits, checkpoints go on in their own thread, which the Db closes', async () => {
+    const file = (t.target as { file: string }).file;
+    const insert = (key: string) => groupTransaction(t.db, (trx) => trx.insertInto('meta').values({ key, value: 'x' }).execute());
+    for (let i = 0; i < CHECKPOINT_THREAD_AFTER_GROUPS; i++) await insert(`k-${String(i).padStart(4, '0')}`);
+    // The connection's own checkpoint is now only a safety net, far away.
+    expect((await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(t.db.kysely)).rows[0]!.wal_autocheckpoint).toBeGreaterThan(1000);
+    const before = fs.statSync(file);
+    for (let i = 0; i < 20; i++) await insert(`m-${i}`);
+    // The thread copies the WAL into the file within a few tens of milliseconds.
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && fs.statSync(file).mtimeMs === before.mtimeMs && fs.statSync(file).size === before.size) await new Promise((r) => setTimeout(r, 20));
+    expect(fs.statSync(file).mtimeMs !== before.mtimeMs || fs.statSync(file).size !== before.size).toBe(true);
+    expect(await keys(t, 'm-')).toHaveLength(20);
+    const other = new BetterSqlite3(file, { readonly: true });
+    try {
+      expect(other.prepare("select count(*) as n from meta where key like 'k-%' or key like 'm-%'").get()).toEqual({ n: CHECKPOINT_THREAD_AFTER_GROUPS + 20 });
     } finally {
       other.close();
     }
