@@ -47,8 +47,74 @@ export interface BenchReport {
   disk: DiskProbe[];
   pageWeight: PageWeight | null;
   adminTable: { sqlite: AdminTable | { skipped: string } | null; postgres: AdminTable | { skipped: string } | null };
+  /** bench/scenarios/stats.ts's results (bench/results/stats.json), or why it was not run. */
+  statistics: StatisticsBench | { skipped: string } | null;
   memory: Record<string, Record<string, number>>;
   targets: Target[];
+}
+
+type Timing = { runs: number; medianMs: number; p95Ms: number; maxMs: number; medianCpuMs: number };
+/** The part of bench/results/stats.json the report reads. */
+export interface StatisticsBench {
+  date: string;
+  targetMs: number;
+  dataSet: { webinars: number; households: number; registrations: number; years: number[] };
+  results: Record<
+    string,
+    {
+      yearDashboard: Timing;
+      yearJson: Timing;
+      yearDashboardAfterWrites: Timing;
+      freshStart: Timing;
+      freshStartBeforeRefresh: Timing & { tenYearsMs: number };
+      tenYearsDashboard: Timing & { firstMs: number };
+      nothingCached: { viewBeforeRefreshMs: number; refresh: { year2025ReadyMs: number; allYearsMs: number } };
+      loadAverage: string;
+    }
+  >;
+}
+
+/** Issue 6's target (under 200 ms of server time for the year's dashboard at a national scale), per database. */
+export function statisticsTargets(stats: BenchReport['statistics']): Target[] {
+  if (!stats) return [];
+  if ('skipped' in stats) return [{ what: 'Statistics dashboard, national scale', target: 'p95 < 200 ms', value: stats.skipped, pass: true, skipped: true }];
+  const t: Target[] = [];
+  for (const [db, r] of Object.entries(stats.results)) {
+    const row = (what: string, x: Timing, limit: 'p95' | 'max') => {
+      const v = limit === 'p95' ? x.p95Ms : x.maxMs;
+      t.push({ what: `Statistics ${db}: ${what}`, target: `${limit} < ${stats.targetMs} ms`, value: `median ${x.medianMs} ms, p95 ${x.p95Ms} ms, max ${x.maxMs} ms (CPU ${x.medianCpuMs} ms), ${x.runs} views`, pass: v < stats.targetMs });
+    };
+    row('year dashboard, nothing changed', r.yearDashboard, 'p95');
+    row('year JSON', r.yearJson, 'p95');
+    row('year dashboard right after writes', r.yearDashboardAfterWrites, 'p95');
+    row('year dashboard, first view in a new process', r.freshStart, 'max');
+  }
+  return t;
+}
+
+function statisticsMarkdown(r: BenchReport): string[] {
+  const s = r.statistics;
+  if (!s) return [];
+  if ('skipped' in s) return ['', '## Statistics at a national scale (issue 6)', '', `Not measured: ${s.skipped}.`];
+  const md = ['', '## Statistics at a national scale (issue 6)', ''];
+  md.push(
+    `\`bench/scenarios/stats.ts\` (run by \`npm run bench\`, results in [\`stats.json\`](stats.json), ${s.date}): ${s.dataSet.years.length} years, ${s.dataSet.webinars.toLocaleString('en-US')} Rencontres, ${s.dataSet.households.toLocaleString('en-US')} households, ${s.dataSet.registrations.toLocaleString('en-US')} registrations; server time of \`/admin/statistiques\` for one year in the app's process, CPU beside it.`,
+    '',
+    '| view | database | median ms | p95 ms | max ms | CPU ms (median) |',
+    '|---|---|---:|---:|---:|---:|',
+  );
+  for (const [db, x] of Object.entries(s.results)) {
+    const line = (what: string, v: Timing) => md.push(`| ${what} | ${db} | ${v.medianMs} | ${v.p95Ms} | ${v.maxMs} | ${v.medianCpuMs} |`);
+    line('year, nothing changed', x.yearDashboard);
+    line('year as JSON', x.yearJson);
+    line('year, right after writes', x.yearDashboardAfterWrites);
+    line('year, first view in a new process (after the start-up refresh)', x.freshStart);
+    line('year, new process before any refresh', x.freshStartBeforeRefresh);
+    line('ten years at once', x.tenYearsDashboard);
+    md.push(`| after the cache is emptied (a restore), a view before the background refresh | ${db} | ${x.nothingCached.viewBeforeRefreshMs} | | | |`);
+  }
+  md.push('', `Load average during the scenario: ${Object.entries(s.results).map(([db, x]) => `${db} ${x.loadAverage}`).join('; ')}.`);
+  return md;
 }
 
 const verdict = (t: Target) => (t.skipped ? 'SKIP' : t.pass ? 'PASS' : 'FAIL');
@@ -171,6 +237,7 @@ export function renderMarkdown(r: BenchReport, jsonFile: string): string {
     for (const v of a.variants) md.push(`| ${v.label} (\`${v.path.replace(/^\/admin\/rencontres\/[^?]+/, '…')}\`) | ${v.p50.toFixed(1)} | ${v.p95.toFixed(1)} | ${v.max.toFixed(1)} | ${v.serverCpuMs} | ${Math.round(v.bytes / 1024)} KB |`);
     md.push('');
   }
+  md.push(...statisticsMarkdown(r), '');
   md.push('## Memory (RSS of the server process, MB)', '');
   for (const [k, v] of Object.entries(r.memory)) md.push(`- ${k}: ${Object.entries(v).map(([a, b]) => `${a} ${b}`).join(', ')}`);
   md.push('');

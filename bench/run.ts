@@ -6,6 +6,8 @@
  *
  * Options: --runs=3 --duration=10 (seconds per run) --connections=50 --name=<label>
  *          --no-postgres  --no-inline-worker  --cpu-prof (writes server profiles to bench/results/profiles)
+ *          --no-statistics (skips the statistics dashboard at a national scale, bench/scenarios/stats.ts,
+ *          which generates its data set once, in data/bench-stats/ and the nv_bench_stats database)
  *
  * Writes bench/results/<date>-<name>.json and bench/results/latest.md; prints the table of targets.
  */
@@ -18,7 +20,7 @@ import pg from 'pg';
 import { measurePageWeight, type PageWeight } from './page-weight.ts';
 import { allowedCpus, LOAD_CORE, runLoad, SERVER_CORE, startServerProcess, type ServerProcess } from './processes.ts';
 import type { DiskProbe, LoadResult, RegistrationCheck, SequentialResult, WebinarCreated } from './protocol.ts';
-import { renderConsoleTable, renderMarkdown, type BenchReport, type Target } from './report.ts';
+import { renderConsoleTable, renderMarkdown, statisticsTargets, type BenchReport, type StatisticsBench, type Target } from './report.ts';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -38,6 +40,7 @@ const settings = {
   postgres: !flag('no-postgres'),
   inlineWorkerRun: !flag('no-inline-worker'),
   cpuProf: flag('cpu-prof'),
+  statistics: !flag('no-statistics'),
 };
 
 const median = (xs: number[]) => {
@@ -204,6 +207,7 @@ async function main() {
     disk: [],
     pageWeight: null,
     adminTable: { sqlite: null, postgres: null },
+    statistics: null,
     memory: {},
     targets: [],
   };
@@ -335,6 +339,22 @@ async function main() {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 
+  // Issue 6: the statistics dashboard over ten years of a national deployment, in its own process.
+  if (settings.statistics) {
+    log('statistics dashboard at a national scale (bench/scenarios/stats.ts)');
+    const statsFile = path.join(resultsDir, 'stats.json');
+    const before = fs.existsSync(statsFile) ? fs.statSync(statsFile).mtimeMs : 0;
+    try {
+      execFileSync(process.execPath, ['--import', 'tsx', 'bench/scenarios/stats.ts', ...(settings.postgres ? [] : ['--no-postgres'])], { cwd: repoRoot, stdio: 'inherit' });
+      if (fs.statSync(statsFile).mtimeMs <= before) throw new Error('bench/results/stats.json was not written');
+      report.statistics = JSON.parse(fs.readFileSync(statsFile, 'utf8')) as StatisticsBench;
+    } catch (err) {
+      report.statistics = { skipped: `failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };
+    }
+  } else {
+    report.statistics = { skipped: 'not asked (--no-statistics)' };
+  }
+
   report.finishedAt = new Date().toISOString();
   report.machine.loadavgAfter = loadavg();
   report.targets = evaluate(report);
@@ -393,6 +413,7 @@ function evaluate(r: BenchReport): Target[] {
       t.push({ what: `Registrants table ${db}: ${v.label}`, target: 'p95 < 100 ms, 200', value: `p50 ${round(v.p50)} ms, p95 ${round(v.p95)} ms (server CPU ${v.serverCpuMs} ms), ${Math.round(v.bytes / 1024)} KB`, pass: ok });
     }
   }
+  t.push(...statisticsTargets(r.statistics));
   return t;
 }
 
