@@ -195,7 +195,7 @@ class WriteCounter implements KyselyPlugin {
   };
 }
 
-/** Groups committed before checkpoints move to their own thread: under sustained load only. */
+/** Groups committed by a connection before its checkpoints move to a thread (a test's database never gets there). */
 export const CHECKPOINT_THREAD_AFTER_GROUPS = 200;
 const CHECKPOINT_EVERY_MS = 50;
 /** The main connection's own checkpoint once a thread does them: a safety net (40 MB of WAL). */
@@ -224,8 +224,9 @@ parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.cl
  * A checkpoint copies the WAL's pages into the database file and syncs it: several milliseconds that
  * SQLite spends inside the COMMIT that crosses wal_autocheckpoint, holding the event loop. It is no
  * part of any commit's durability (the WAL already is on disk), so under sustained group commits it
- * moves to a worker thread with its own connection; the main connection keeps its own checkpoint
- * only as a safety net. A test or a quiet day never starts the thread.
+ * moves to a worker thread with its own connection once the connection has committed a few hundred
+ * groups (a test's database, a CLI command never start it); the main connection keeps its own
+ * checkpoint only as a safety net. Idle, the thread only reads a counter every 50 ms.
  */
 function checkpointsUnderLoad(raw: BetterSqlite3.Database, file: string) {
   let groups = 0;
