@@ -116,6 +116,20 @@ describe.each(dialects())('the registration form over HTTP on %s', (dialect) => 
     expect(await writtenRows(t.db)).toMatchObject({ candidates: 2, registrations: 2, outbox: 2 });
   });
 
+  it('a page brought back with Back and sent for a second person registers them too, with a receipt of their own', async () => {
+    const w = await createWebinar(t.db);
+    const page = await (await t.app.request(`/rencontres/${w.slug}`)).text();
+    const first = await t.app.request(`/rencontres/${w.slug}/inscription`, postForm({ ...hiddenFields(page), ...formFields() }));
+    const second = await t.app.request(`/rencontres/${w.slug}/inscription`, postForm({ ...hiddenFields(page), ...formFields({ email: 'paul.martin@example.org', firstName: 'Paul' }) }));
+    expect([first.status, second.status]).toEqual([303, 303]);
+    expect(second.headers.get('location')).not.toBe(first.headers.get('location'));
+    const receipt = await (await t.app.request(second.headers.get('location')!)).text();
+    expect(titleOf(receipt)).toMatch(/^Inscription confirmée/);
+    expect(textOf(receipt)).toContain('p*****@example.org');
+    expect(textOf(await (await t.app.request(first.headers.get('location')!)).text())).toContain('e*****@example.org');
+    expect(await writtenRows(t.db)).toMatchObject({ candidates: 2, registrations: 2, submissions: 2, outbox: 2 });
+  });
+
   it('keeps the campaign of the link the visitor came from, through the form, with the registration', async () => {
     const w = await createWebinar(t.db);
     const page = await (await t.app.request(`/rencontres/${w.slug}?utm_source=facebook&utm_medium=paid-social&utm_campaign=rencontre-janvier&fbclid=xyz`)).text();

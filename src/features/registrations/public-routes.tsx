@@ -56,7 +56,7 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
       return webinar;
     };
     const body = await formBody(c);
-    const submissionKey = body.submission && SUBMISSION_KEY.test(body.submission) ? body.submission : crypto.randomUUID();
+    let submissionKey = body.submission && SUBMISSION_KEY.test(body.submission) ? body.submission : crypto.randomUUID();
     // A filled honeypot is a robot: it is answered as a person would be, and nothing is written.
     if (body.website) {
       const webinar = await shownWebinar();
@@ -76,7 +76,7 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
     }
     const source = sourceSchema.parse({ utmSource: body.utm_source, utmMedium: body.utm_medium, utmCampaign: body.utm_campaign });
     try {
-      await registerCandidate(s, { webinarSlug: slug, submissionKey, form: parsed.data, source, actor: { type: 'candidate', id: null, ip } });
+      submissionKey = (await registerCandidate(s, { webinarSlug: slug, submissionKey, form: parsed.data, source, actor: { type: 'candidate', id: null, ip } })).submissionKey;
     } catch (e) {
       if (e instanceof DomainError) return renderWebinarPage(c, s, site, await shownWebinar(), { values: body, errors: {}, submissionKey }, 409, e.message);
       throw e;

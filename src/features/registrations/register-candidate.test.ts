@@ -77,6 +77,28 @@ describe.each(dialects())('registering to a Rencontre on %s', (dialect) => {
     expect(results.every((r) => r.outcome === 'created')).toBe(true);
     expect(await counts(w.id)).toEqual({ confirmed: 1, waitlisted: 0, cancelled: 0 });
     expect(await outbox(w.id)).toHaveLength(1);
+    expect(results.every((r) => r.submissionKey === key)).toBe(true);
+  });
+
+  it('a form sent again for another person (the page brought back, another address typed) registers that person under a key of their own', async () => {
+    const w = await createWebinar(t.db);
+    const key = randomUUID();
+    const first = await register(w.id, { email: 'elise.martin@example.org', firstName: 'Élise' }, key);
+    const second = await register(w.id, { email: 'paul.martin@example.org', firstName: 'Paul' }, key);
+    expect(second.outcome).toBe('created');
+    expect(second.registrationId).not.toBe(first.registrationId);
+    expect(second.email).toBe('paul.martin@example.org');
+    expect(second.submissionKey).not.toBe(key);
+    expect(first.submissionKey).toBe(key);
+    expect(await counts(w.id)).toEqual({ confirmed: 2, waitlisted: 0, cancelled: 0 });
+    expect(await outbox(w.id)).toHaveLength(2);
+    // Each key still leads to its own person's registration (the receipt's address).
+    const subs = await t.db.kysely.selectFrom('submissions').select(['key', 'registration_id']).where('webinar_id', '=', w.id).execute();
+    expect(new Map(subs.map((x) => [x.key, x.registration_id]))).toEqual(new Map([[key, first.registrationId], [second.submissionKey, second.registrationId]]));
+    // The first person's form sent once more still gives the first result, whatever the case of the address.
+    const again = await register(w.id, { email: 'Elise.Martin@example.org', firstName: 'Élise' }, key);
+    expect(again).toMatchObject({ outcome: 'created', registrationId: first.registrationId, submissionKey: key });
+    expect(await outbox(w.id)).toHaveLength(2);
   });
 
   it('puts people on the waiting list once the Rencontre is full, and tells them so', async () => {

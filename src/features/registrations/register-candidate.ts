@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { newId } from '../../platform/ids.ts';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { groupTransaction, lockRow } from '../../platform/db/database.ts';
@@ -28,6 +29,12 @@ export interface RegisterResult {
   status: RegistrationStatus;
   webinar: Webinar;
   email: string;
+  /**
+   * The submission key the registration is kept under: the form's, unless the form had already been
+   * sent for someone else (a page brought back with the browser's Back button and filled in for
+   * another person), in which case the registration gets a key of its own.
+   */
+  submissionKey: string;
 }
 
 /**
@@ -49,11 +56,22 @@ export async function registerCandidate(
     const nowIso = now.toISOString();
     const webinar = await lockedWebinar(s, trx, input);
 
-    const previous = await findSubmission(trx, input.submissionKey);
+    let submissionKey = input.submissionKey;
+    const previous = await findSubmission(trx, submissionKey);
     if (previous) {
       if (previous.webinar_id !== webinar.id) throw new DomainError('submission-mismatch', 'Ce formulaire a déjà servi pour une autre Rencontre.');
-      const reg = await trx.selectFrom('registrations').innerJoin('candidates', 'candidates.id', 'registrations.candidate_id').select(['registrations.status', 'candidates.email']).where('registrations.id', '=', previous.registration_id).executeTakeFirstOrThrow();
-      return { outcome: previous.outcome, registrationId: previous.registration_id, status: reg.status, webinar, email: reg.email, queued: false };
+      const reg = await trx
+        .selectFrom('registrations')
+        .innerJoin('candidates', 'candidates.id', 'registrations.candidate_id')
+        .select(['registrations.status', 'candidates.email', 'candidates.email_normalized'])
+        .where('registrations.id', '=', previous.registration_id)
+        .executeTakeFirstOrThrow();
+      // The same form sent again (a double click, a retry) gives what the first sending gave. Sent
+      // again for another address, it is another person's registration, under a key of its own.
+      if (reg.email_normalized === normalizeEmail(input.form.email)) {
+        return { outcome: previous.outcome, registrationId: previous.registration_id, status: reg.status, webinar, email: reg.email, submissionKey, queued: false };
+      }
+      submissionKey = randomUUID();
     }
 
     const window = registrationWindow(webinar, now);
@@ -85,8 +103,8 @@ export async function registerCandidate(
     // A person created a moment ago, in this transaction, has no registration yet.
     const existing = isNew ? undefined : await findRegistration(trx, webinar.id, candidate.id);
     if (existing && existing.status !== 'cancelled') {
-      await insertSubmission(trx, { key: input.submissionKey, webinar_id: webinar.id, registration_id: existing.id, outcome: 'existing', created_at: nowIso });
-      return { outcome: 'existing' as const, registrationId: existing.id, status: existing.status, webinar, email: candidate.email, queued: false };
+      await insertSubmission(trx, { key: submissionKey, webinar_id: webinar.id, registration_id: existing.id, outcome: 'existing', created_at: nowIso });
+      return { outcome: 'existing' as const, registrationId: existing.id, status: existing.status, webinar, email: candidate.email, submissionKey, queued: false };
     }
 
     // Without a capacity there is nothing to count (and counting grows with the registrations).
@@ -117,7 +135,7 @@ export async function registerCandidate(
     } else {
       await insertRegistration(trx, { id: registrationId, webinar_id: webinar.id, candidate_id: candidate.id, created_by: input.createdBy ?? 'candidate', ...answers });
     }
-    await insertSubmission(trx, { key: input.submissionKey, webinar_id: webinar.id, registration_id: registrationId, outcome: 'created', created_at: nowIso });
+    await insertSubmission(trx, { key: submissionKey, webinar_id: webinar.id, registration_id: registrationId, outcome: 'created', created_at: nowIso });
     // With Zoom, a seat means a registrant on Zoom too (a personal link); a job does it after the commit.
     if (status === 'confirmed') await afterSeatGiven(trx, now, webinar, { id: registrationId, nonce });
 
@@ -146,7 +164,7 @@ export async function registerCandidate(
       createdBy: input.createdBy ?? 'candidate',
     });
     await recordRegistrationStep(trx, { candidateId: candidate.id, registrationId, nonce, step: status, webinar, at: now, actor: input.actor, zone: territory.timezone, createdBy: input.createdBy });
-    return { outcome: 'created' as const, registrationId, status, webinar, email: candidate.email, queued: true };
+    return { outcome: 'created' as const, registrationId, status, webinar, email: candidate.email, submissionKey, queued: true };
   });
   if (result.queued) {
     s.mailQueued();
