@@ -11,7 +11,7 @@ import { Button, HiddenFields, Select, TextInput, type Choice, type FieldErrors 
 import type { Services } from '../../services.ts';
 import { listPartners } from '../partners/partners-repository.ts';
 import { canChangeStatus, OFFER_TYPE_VALUES, offerStatusLabels, statusActionLabels } from './offer.ts';
-import { applyImport, checkImport, MAX_IMPORT_BYTES, OfferImportRefused, openLines, ownerKey, readOfferFile, sealLines, type ImportProblem } from './offer-import.ts';
+import { confirmImport, prepareImport, type ImportProblem } from './offer-import.ts';
 import { findOfferBySlug, PAGE_SIZE, searchOffers } from './offers-repository.ts';
 import { readOfferForm } from './read-offer-form.ts';
 import { changeOfferStatus, createOffer, updateOffer, type OfferOwner } from './save-offer.ts';
@@ -119,37 +119,20 @@ export function offerAdminRoutes(s: Services, site: Site) {
   app.get('/offres/import', (c) => importPage(c, []));
 
   app.post('/offres/import', async (c) => {
-    const body = await c.req.parseBody();
-    const file = body.file;
-    if (!(file instanceof File) || (file.size === 0 && file.name === '')) return importPage(c, [{ line: null, message: 'Choisissez le fichier des offres à importer.' }], 422);
-    if (file.size > MAX_IMPORT_BYTES) return importPage(c, [{ line: null, message: `Le fichier « ${file.name} » est trop gros : ${Math.round(MAX_IMPORT_BYTES / 1024)} Ko au plus.` }], 422);
-    try {
-      const lines = await readOfferFile(new Uint8Array(await file.arrayBuffer()), file.name);
-      const checked = await checkImport(s, lines, owner(c));
-      if (checked.problems.length) return importPage(c, checked.problems, 422);
-      const sealed = sealLines(s.tokenKey, { lines, filename: file.name, who: ownerKey(owner(c)), issuedAt: s.clock.now().getTime() });
-      return sendPage(
-        c,
-        <AdminPage {...frame(c)} title="Aperçu de l’import" current="offers" trail={[...trail, ['Importer', '/admin/offres/import']]}>
-          <ImportPreview action="/admin/offres/import/confirmer" csrf={c.get('session').csrf_token} territory={t} lines={checked.ok} sealed={sealed} filename={file.name} showPartner back="/admin/offres/import" />
-        </AdminPage>,
-      );
-    } catch (e) {
-      if (e instanceof OfferImportRefused) return importPage(c, e.problems, 422);
-      throw e;
-    }
+    const prepared = await prepareImport(s, (await c.req.parseBody()).file, owner(c));
+    if ('problems' in prepared) return importPage(c, prepared.problems, 422);
+    return sendPage(
+      c,
+      <AdminPage {...frame(c)} title="Aperçu de l’import" current="offers" trail={[...trail, ['Importer', '/admin/offres/import']]}>
+        <ImportPreview action="/admin/offres/import/confirmer" csrf={c.get('session').csrf_token} territory={t} lines={prepared.ok} sealed={prepared.sealed} filename={prepared.filename} showPartner back="/admin/offres/import" />
+      </AdminPage>,
+    );
   });
 
   app.post('/offres/import/confirmer', async (c) => {
     const f = c.get('form');
-    const carried = openLines(s.tokenKey, { payload: f.payload, mac: f.mac }, { who: ownerKey(owner(c)), now: s.clock.now() });
-    if (!carried) return importPage(c, [{ line: null, message: 'L’aperçu a expiré ou n’a pas été préparé pour vous : choisissez à nouveau le fichier.' }], 422);
-    try {
-      await applyImport(s, { lines: carried.lines, owner: owner(c), filename: carried.filename, ip: ip(c) });
-    } catch (e) {
-      if (e instanceof OfferImportRefused) return importPage(c, e.problems, 422);
-      throw e;
-    }
+    const problems = await confirmImport(s, { payload: f.payload, mac: f.mac }, owner(c), ip(c));
+    if (problems.length) return importPage(c, problems, 422);
     return c.redirect('/admin/offres?ok=import', 303);
   });
 

@@ -306,3 +306,36 @@ export function openLines(tokenKey: Buffer, fields: { payload?: string; mac?: st
     return null;
   }
 }
+
+/**
+ * The upload step of an import, the same in the back-office and the partner portal: the file is
+ * checked (present, not too big), read, and every line checked; when nothing is wrong the lines are
+ * sealed for the confirmation, so that what is confirmed is what was previewed.
+ */
+export async function prepareImport(s: Services, file: unknown, owner: OfferOwner): Promise<{ problems: ImportProblem[] } | { ok: CheckedLine[]; sealed: { payload: string; mac: string }; filename: string }> {
+  if (!(file instanceof File) || (file.size === 0 && file.name === '')) return { problems: [{ line: null, message: 'Choisissez le fichier des offres à importer.' }] };
+  if (file.size > MAX_IMPORT_BYTES) return { problems: [{ line: null, message: `Le fichier « ${file.name} » est trop gros : ${Math.round(MAX_IMPORT_BYTES / 1024)} Ko au plus.` }] };
+  try {
+    const lines = await readOfferFile(new Uint8Array(await file.arrayBuffer()), file.name);
+    const checked = await checkImport(s, lines, owner);
+    if (checked.problems.length) return { problems: checked.problems };
+    const sealed = sealLines(s.tokenKey, { lines, filename: file.name, who: ownerKey(owner), issuedAt: s.clock.now().getTime() });
+    return { ok: checked.ok, sealed, filename: file.name };
+  } catch (e) {
+    if (e instanceof OfferImportRefused) return { problems: e.problems };
+    throw e;
+  }
+}
+
+/** The confirmation step: the sealed lines of the preview opened (for this owner, not too old) and written. Problems, or none. */
+export async function confirmImport(s: Services, fields: { payload?: string; mac?: string }, owner: OfferOwner, ip: string | null): Promise<ImportProblem[]> {
+  const carried = openLines(s.tokenKey, fields, { who: ownerKey(owner), now: s.clock.now() });
+  if (!carried) return [{ line: null, message: 'L’aperçu a expiré ou n’a pas été préparé pour vous : choisissez à nouveau le fichier.' }];
+  try {
+    await applyImport(s, { lines: carried.lines, owner, filename: carried.filename, ip });
+    return [];
+  } catch (e) {
+    if (e instanceof OfferImportRefused) return e.problems;
+    throw e;
+  }
+}
