@@ -1,14 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
 import { applyZoomImport, fieldLabels, previewZoomImport, ZoomImportRefused, type ImportField, type ZoomImportInput } from '../features/imports/import-zoom-reports.ts';
 import { plural, previewLines } from '../features/imports/zoom-import-summary.ts';
 import { MAX_REPORT_BYTES } from '../features/imports/zoom-reports.ts';
-import { TerritoryError } from '../features/territory/territory.ts';
 import { systemActor } from '../platform/audit/audit.ts';
-import { createRuntime } from '../runtime.ts';
 import { describeDatabase } from './describe-database.ts';
+import { openCommandRuntime } from './command-runtime.ts';
 import { EXIT, type CliOutput } from './output.ts';
 
 export const IMPORT_USAGE = `Usage : nouvelle-vie import zoom [--registrations FICHIER] [--attendees FICHIER] [--webinar ID] [--zone FUSEAU] [--dry-run]
@@ -73,27 +71,9 @@ export async function importCommand(argv: string[], io: CliOutput): Promise<numb
     input[field === 'registrations' ? 'registrationsCsv' : 'attendeesCsv'] = fs.readFileSync(full);
   }
 
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.err(e.message);
-      return EXIT.usage;
-    }
-    throw e;
-  }
-  let runtime: Awaited<ReturnType<typeof createRuntime>>;
-  try {
-    runtime = await createRuntime(config);
-  } catch (e) {
-    if (e instanceof TerritoryError) {
-      io.err(e.message);
-      return EXIT.usage;
-    }
-    io.err(`Erreur : ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return EXIT.failure;
-  }
+  const opened = await openCommandRuntime(io);
+  if (typeof opened === 'number') return opened;
+  const { config, runtime } = opened;
   try {
     const s = runtime.services;
     const where = describeDatabase(config);

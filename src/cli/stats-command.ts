@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
 import { computeStatistics } from '../features/statistics/compute-statistics.ts';
 import { parsePeriod, periodLabel } from '../features/statistics/period.ts';
 import { formatEuros, formatNumber, formatRate } from '../features/statistics/statistics.ts';
 import { statisticsJson } from '../features/statistics/statistics-json.ts';
-import { TerritoryError } from '../features/territory/territory.ts';
-import { createRuntime } from '../runtime.ts';
+import { openCommandRuntime } from './command-runtime.ts';
 import { EXIT, type CliOutput } from './output.ts';
 
 /** The line of `nouvelle-vie help` that presents this command. */
@@ -42,27 +40,9 @@ export async function statsCommand(argv: string[], io: CliOutput): Promise<numbe
     io.err(`Donnez soit --year, soit --from et --to.\n\n${STATS_USAGE}`);
     return EXIT.usage;
   }
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.err(e.message);
-      return EXIT.usage;
-    }
-    throw e;
-  }
-  let runtime: Awaited<ReturnType<typeof createRuntime>>;
-  try {
-    runtime = await createRuntime(config);
-  } catch (e) {
-    if (e instanceof TerritoryError) {
-      io.err(e.message);
-      return EXIT.usage;
-    }
-    io.err(`Erreur : ${e instanceof Error ? e.message : String(e)}`);
-    return EXIT.failure;
-  }
+  const opened = await openCommandRuntime(io);
+  if (typeof opened === 'number') return opened;
+  const { runtime } = opened;
   try {
     const now = runtime.services.clock.now();
     const period = parsePeriod({ annee: values.year, du: values.from, au: values.to }, runtime.territory.timezone, now);
