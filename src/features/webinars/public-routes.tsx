@@ -92,7 +92,7 @@ function webinarPageCache(s: Services, site: Site, pages: PageCache) {
       pages.store(target, template, stamp, next);
     }
     const { body, headers } = PageCache.body(template, c.req.header('accept-encoding'));
-    return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length), 200, { 'Content-Type': 'text/html; charset=UTF-8', ...headers });
+    return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length), 200, headers);
   };
 }
 

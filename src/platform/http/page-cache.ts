@@ -165,13 +165,14 @@ export class PageCache {
     this.#stamp = o.changeStamp;
     this.#clock = o.clock;
     this.#logger = o.logger;
-    this.#headers = [['Content-Type', 'text/html; charset=UTF-8'], ...PageCache.pageHeaders(), ...securityHeaderList(o.isHttps)];
+    this.#headers = [...PageCache.pageHeaders(), ...securityHeaderList(o.isHttps)];
   }
 
   /** Headers of a cached page's response beside the security headers (the app's path sends them too). */
   static pageHeaders(): Array<[string, string]> {
-    // Each response carries its own submission key: no shared cache may keep it.
     return [
+      ['Content-Type', 'text/html; charset=UTF-8'],
+      // Each response carries its own submission key: no shared cache may keep it.
       ['Cache-Control', 'private, no-cache'],
       ['Vary', 'Accept-Encoding'],
     ];
