@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, dialects, type TestContext } from '../../../tests/support/harness.ts';
 import { SmtpPeer } from '../../../tests/support/smtp.ts';
-import { connect, type Db } from '../db/database.ts';
+import { connect, groupTransaction, type Db } from '../db/database.ts';
 import { createLogger } from '../logger.ts';
 import { enqueueEmail } from './outbox.ts';
 import { OUTBOX_LEASE_MS, OutboxWorker, retryDecision } from './outbox-worker.ts';
@@ -239,6 +239,29 @@ describe.each(dialects())('the outbox worker against a real SMTP peer, on %s', (
     expect(new Set(peer.received.map((m) => m.envelope.to[0])).size).toBe(n);
     const all = await rows();
     expect(all.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+  });
+
+  it('sends the next message without waiting for the outcome of the last to be written, and writes outcomes together', async () => {
+    for (let i = 0; i < 10; i++) await enqueue(`suite${i}@example.org`, `Message ${i}`);
+    const events: string[] = [];
+    // Writing an outcome takes half a second here (a slow disk): a slot that waited for it would send
+    // one message per half second.
+    const slowDisk: Db = {
+      ...t.db,
+      groupTransaction: async (fn) => {
+        events.push('write');
+        await new Promise((r) => setTimeout(r, 500));
+        const value = await groupTransaction(t.db, fn);
+        events.push('written');
+        return value;
+      },
+    };
+    const watched: MailTransport = { name: 'smtp', send: async (m) => (events.push('send'), transport.send(m)), close: async () => undefined };
+    expect(await newWorker(slowDisk, watched).drain()).toBe(10);
+    expect(events.filter((e) => e === 'send')).toHaveLength(10);
+    expect(events.lastIndexOf('send')).toBeLessThan(events.indexOf('written'));
+    expect((await rows()).every((r) => r.status === 'sent')).toBe(true);
+    expect(peer.received).toHaveLength(10);
   });
 
   it('drain() called twice at once on one worker sends each message once', async () => {
