@@ -125,7 +125,8 @@ function KeyFigures({ s }: { s: PeriodStatistics }) {
     ['Inscriptions', formatNumber(s.registrations), `${formatNumber(s.cancelled)} annulations en plus`],
     ['Personnes distinctes', formatNumber(s.distinctPeople)],
     ['Participants', formatNumber(s.attendees), `taux de présence ${formatRate(s.attendanceRate)}${s.attendanceRange ? `, de ${formatRate(s.attendanceRange.min)} à ${formatRate(s.attendanceRange.max)} selon la Rencontre` : ''}`],
-    ['Demandes d’accompagnement', formatNumber(s.accompanimentRequests)],
+    // A soft hyphen: in a narrow card the long word breaks where French breaks it, "accompa-gnement".
+    ['Demandes d’accompa\u00ADgnement', formatNumber(s.accompanimentRequests)],
     ['Foyers installés', formatNumber(s.installations.households), `${formatNumber(s.installations.adults)} adultes, ${formatNumber(s.installations.children)} enfants`],
     ['Coût de promotion', formatEuros(s.cost.totalCents), `${formatEuros(s.cost.perRegistrantCents)} par inscrit, ${formatEuros(s.cost.perInstallationCents)} par foyer installé`],
   ];
