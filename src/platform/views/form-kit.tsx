@@ -33,6 +33,49 @@ function ErrorMessage({ id, message }: { id: string; message: string | undefined
   );
 }
 
+function Hint({ id, hint }: { id: string; hint: Child | undefined }) {
+  if (!hint) return null;
+  return (
+    <div id={`${id}-hint`} class="hint">
+      {hint}
+    </div>
+  );
+}
+
+const Optional = ({ shown }: { shown: boolean }) => (shown ? <span class="optional"> (facultatif)</span> : null);
+
+/** One control under its label, hint and error message, in a group marked when in error. */
+function LabelledField({ id, label, hint, error, optional, children }: { id: string; label: Child; hint: Child | undefined; error: string | undefined; optional: boolean; children: Child }) {
+  return (
+    <div class={`form-group${error ? ' form-group--error' : ''}`}>
+      <label class="label" for={id}>
+        {label}
+        <Optional shown={optional} />
+      </label>
+      <Hint id={id} hint={hint} />
+      <ErrorMessage id={id} message={error} />
+      {children}
+    </div>
+  );
+}
+
+/** Several controls answering one question: a fieldset whose legend is the question, then its hint and error message. */
+function QuestionFieldset({ id, label, hint, error, optional, children }: { id: string; label: Child; hint: Child | undefined; error: string | undefined; optional: boolean; children: Child }) {
+  return (
+    <div class={`form-group${error ? ' form-group--error' : ''}`}>
+      <fieldset class="fieldset" aria-describedby={describedBy(id, Boolean(hint), error)}>
+        <legend class="fieldset__legend">
+          {label}
+          <Optional shown={optional} />
+        </legend>
+        <Hint id={id} hint={hint} />
+        <ErrorMessage id={id} message={error} />
+        {children}
+      </fieldset>
+    </div>
+  );
+}
+
 /** The summary at the top of a form in error: focused on load, each message links to its field. */
 export function ErrorSummary({ errors, idPrefix = 'f', order }: { errors: FieldErrors; idPrefix?: string; order?: string[] }) {
   const keys = Object.keys(errors);
@@ -73,17 +116,7 @@ export function TextInput(p: TextInputProps) {
   const id = fieldId(p.name, p.idPrefix);
   const error = p.errors?.[p.name];
   return (
-    <div class={`form-group${error ? ' form-group--error' : ''}`}>
-      <label class="label" for={id}>
-        {p.label}
-        {p.required === false ? <span class="optional"> (facultatif)</span> : null}
-      </label>
-      {p.hint ? (
-        <div id={`${id}-hint`} class="hint">
-          {p.hint}
-        </div>
-      ) : null}
-      <ErrorMessage id={id} message={error} />
+    <LabelledField id={id} label={p.label} hint={p.hint} error={error} optional={p.required === false}>
       <input
         class={`input input--${p.width ?? 'full'}${error ? ' input--error' : ''}`}
         id={id}
@@ -97,7 +130,7 @@ export function TextInput(p: TextInputProps) {
         aria-describedby={describedBy(id, Boolean(p.hint), error)}
         aria-invalid={error ? 'true' : undefined}
       />
-    </div>
+    </LabelledField>
   );
 }
 
@@ -105,17 +138,7 @@ export function TextArea(p: FieldBase & { value?: string | null; rows?: number; 
   const id = fieldId(p.name, p.idPrefix);
   const error = p.errors?.[p.name];
   return (
-    <div class={`form-group${error ? ' form-group--error' : ''}`}>
-      <label class="label" for={id}>
-        {p.label}
-        {p.required === false ? <span class="optional"> (facultatif)</span> : null}
-      </label>
-      {p.hint ? (
-        <div id={`${id}-hint`} class="hint">
-          {p.hint}
-        </div>
-      ) : null}
-      <ErrorMessage id={id} message={error} />
+    <LabelledField id={id} label={p.label} hint={p.hint} error={error} optional={p.required === false}>
       <textarea
         class={`textarea${error ? ' input--error' : ''}`}
         id={id}
@@ -127,7 +150,7 @@ export function TextArea(p: FieldBase & { value?: string | null; rows?: number; 
       >
         {p.value ?? ''}
       </textarea>
-    </div>
+    </LabelledField>
   );
 }
 
@@ -142,34 +165,22 @@ export function Radios(p: FieldBase & { options: Choice[]; value?: string | null
   const id = fieldId(p.name, p.idPrefix);
   const error = p.errors?.[p.name];
   return (
-    <div class={`form-group${error ? ' form-group--error' : ''}`}>
-      <fieldset class="fieldset" aria-describedby={describedBy(id, Boolean(p.hint), error)}>
-        <legend class="fieldset__legend">
-          {p.label}
-          {p.required === false ? <span class="optional"> (facultatif)</span> : null}
-        </legend>
-        {p.hint ? (
-          <div id={`${id}-hint`} class="hint">
-            {p.hint}
-          </div>
-        ) : null}
-        <ErrorMessage id={id} message={error} />
-        <div class={`radios${p.inline ? ' radios--inline' : ''}`}>
-          {p.options.map((o, i) => {
-            const oid = i === 0 ? id : `${id}-${i + 1}`;
-            return (
-              <div class="radios__item">
-                <input class="radios__input" id={oid} name={p.name} type="radio" value={o.value} checked={p.value === o.value} />
-                <label class="radios__label" for={oid}>
-                  {o.label}
-                </label>
-                {o.hint ? <div class="hint radios__hint">{o.hint}</div> : null}
-              </div>
-            );
-          })}
-        </div>
-      </fieldset>
-    </div>
+    <QuestionFieldset id={id} label={p.label} hint={p.hint} error={error} optional={p.required === false}>
+      <div class={`radios${p.inline ? ' radios--inline' : ''}`}>
+        {p.options.map((o, i) => {
+          const oid = i === 0 ? id : `${id}-${i + 1}`;
+          return (
+            <div class="radios__item">
+              <input class="radios__input" id={oid} name={p.name} type="radio" value={o.value} checked={p.value === o.value} />
+              <label class="radios__label" for={oid}>
+                {o.label}
+              </label>
+              {o.hint ? <div class="hint radios__hint">{o.hint}</div> : null}
+            </div>
+          );
+        })}
+      </div>
+    </QuestionFieldset>
   );
 }
 
@@ -177,17 +188,7 @@ export function Select(p: FieldBase & { options: Choice[]; value?: string | null
   const id = fieldId(p.name, p.idPrefix);
   const error = p.errors?.[p.name];
   return (
-    <div class={`form-group${error ? ' form-group--error' : ''}`}>
-      <label class="label" for={id}>
-        {p.label}
-        {p.required === false ? <span class="optional"> (facultatif)</span> : null}
-      </label>
-      {p.hint ? (
-        <div id={`${id}-hint`} class="hint">
-          {p.hint}
-        </div>
-      ) : null}
-      <ErrorMessage id={id} message={error} />
+    <LabelledField id={id} label={p.label} hint={p.hint} error={error} optional={p.required === false}>
       <select
         class={`select${error ? ' input--error' : ''}`}
         id={id}
@@ -203,7 +204,7 @@ export function Select(p: FieldBase & { options: Choice[]; value?: string | null
           </option>
         ))}
       </select>
-    </div>
+    </LabelledField>
   );
 }
 
@@ -263,37 +264,19 @@ export function HiddenFields({ fields }: { fields: Record<string, string | undef
 export function CheckboxGroup(p: { name: string; idPrefix?: string; label: Child; hint?: Child; options: ReadonlyArray<{ value: string; label: string }>; values: readonly string[]; errors?: FieldErrors; optional?: boolean }) {
   const id = fieldId(p.name, p.idPrefix);
   const error = p.errors?.[p.name];
-  const described = [p.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div class={`form-group${error ? ' form-group--error' : ''}`}>
-      <fieldset class="fieldset" aria-describedby={described}>
-        <legend class="fieldset__legend">
-          {p.label}
-          {p.optional ? <span class="optional"> (facultatif)</span> : null}
-        </legend>
-        {p.hint ? (
-          <div id={`${id}-hint`} class="hint">
-            {p.hint}
+    <QuestionFieldset id={id} label={p.label} hint={p.hint} error={error} optional={Boolean(p.optional)}>
+      {p.options.map((o, i) => {
+        const oid = i === 0 ? id : `${id}-${i + 1}`;
+        return (
+          <div class="checkboxes__item">
+            <input class="checkboxes__input" type="checkbox" id={oid} name={p.name} value={o.value} checked={p.values.includes(o.value)} />
+            <label class="checkboxes__label" for={oid}>
+              {o.label}
+            </label>
           </div>
-        ) : null}
-        {error ? (
-          <p id={`${id}-error`} class="error-message">
-            <span class="visually-hidden">Erreur : </span>
-            {error}
-          </p>
-        ) : null}
-        {p.options.map((o, i) => {
-          const oid = i === 0 ? id : `${id}-${i + 1}`;
-          return (
-            <div class="checkboxes__item">
-              <input class="checkboxes__input" type="checkbox" id={oid} name={p.name} value={o.value} checked={p.values.includes(o.value)} />
-              <label class="checkboxes__label" for={oid}>
-                {o.label}
-              </label>
-            </div>
-          );
-        })}
-      </fieldset>
-    </div>
+        );
+      })}
+    </QuestionFieldset>
   );
 }
