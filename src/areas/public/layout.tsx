@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { Territory } from '../../features/territory/territory.ts';
 import { Document } from '../../platform/views/document.tsx';
+import { SiteMenu, type MenuItem } from '../../platform/views/navigation.tsx';
 import { livingSlug, livingTitle } from '../../features/content/content.ts';
 
 export interface Site {
@@ -13,7 +14,7 @@ export type PublicSection = 'home' | 'rencontres' | 'vivre' | 'offres' | 'legal'
 /** The public site's frame: skip link, header with the territory's identity, footer with the legal pages. */
 export function PublicPage(p: { site: Site; title: string; hasError?: boolean; current?: PublicSection; description?: string; noindex?: boolean; children: Child }) {
   const t = p.site.territory;
-  const nav: Array<[PublicSection, string, string]> = [
+  const nav: Array<MenuItem<PublicSection>> = [
     ['home', '/', 'Accueil'],
     ['rencontres', '/rencontres', 'Les Rencontres'],
     ['vivre', `/${livingSlug(t.inName)}`, livingTitle(t.inName)],
@@ -30,17 +31,7 @@ export function PublicPage(p: { site: Site; title: string; hasError?: boolean; c
             <span class="logo__main">{t.identity.logoText}</span>
             {t.identity.logoSubtext ? <span class="logo__sub">{t.identity.logoSubtext}</span> : null}
           </a>
-          <nav class="nav" aria-label="Menu principal">
-            <ul>
-              {nav.map(([key, href, label]) => (
-                <li>
-                  <a href={href} aria-current={p.current === key ? 'page' : undefined}>
-                    {label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
+          <SiteMenu label="Menu principal" items={nav} current={p.current} />
         </div>
       </header>
       <main id="contenu" tabindex={-1}>

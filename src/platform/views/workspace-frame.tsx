@@ -1,8 +1,8 @@
 import type { Child } from 'hono/jsx';
 import { Document } from './document.tsx';
+import { Breadcrumbs, SiteMenu, type MenuItem } from './navigation.tsx';
 
-/** One entry of a workspace's menu: its key (to mark the current page), address and label. */
-export type MenuItem<K extends string> = [key: K, href: string, label: string];
+export type { MenuItem };
 
 export interface WorkspaceFrameProps<K extends string> {
   /** The whole <title>, "page – space programme". */
@@ -57,33 +57,12 @@ export function WorkspaceFrame<K extends string>(p: WorkspaceFrameProps<K>) {
               Se déconnecter
             </button>
           </form>
-          <nav class="nav" aria-label={p.menuLabel}>
-            <ul>
-              {p.menu.map(([key, href, label]) => (
-                <li>
-                  <a href={href} aria-current={p.current === key ? 'page' : undefined}>
-                    {label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
+          <SiteMenu label={p.menuLabel} items={p.menu} current={p.current === 'none' ? undefined : p.current} />
         </div>
       </header>
       <main id="contenu" tabindex={-1}>
         <div class={`container container--wide${p.wide ? '' : ' admin-narrow'}`}>
-          {p.trail?.length ? (
-            <nav aria-label="Fil d’Ariane" class="breadcrumbs">
-              <ol>
-                {p.trail.map(([label, href]) => (
-                  <li>
-                    <a href={href}>{label}</a>
-                  </li>
-                ))}
-                <li aria-current="page">{p.title}</li>
-              </ol>
-            </nav>
-          ) : null}
+          {p.trail?.length ? <Breadcrumbs trail={p.trail} current={p.title} /> : null}
           {p.flash ? (
             <div class="notice notice--success" role="status">
               <p>{p.flash}</p>

@@ -1,5 +1,6 @@
 import { PublicPage, type Site } from '../../../areas/public/layout.tsx';
 import { formatDate, formatTime } from '../../../platform/time.ts';
+import { Breadcrumbs } from '../../../platform/views/navigation.tsx';
 import type { Commune } from '../../territory/communes.ts';
 import type { Webinar } from '../../webinars/webinar.ts';
 import { fillFigures, formatFigureDate, livingSlug, livingTitle, type ContentDocument, type Figure } from '../content.ts';
@@ -100,23 +101,8 @@ function NextRencontre({ site, next }: { site: Site; next: Webinar | null }) {
   );
 }
 
-function Breadcrumb({ site, trail, current }: { site: Site; trail: Array<[string, string]>; current: string }) {
-  return (
-    <nav aria-label="Fil d’Ariane" class="breadcrumbs">
-      <ol>
-        <li>
-          <a href="/">Accueil</a>
-        </li>
-        {trail.map(([label, href]) => (
-          <li>
-            <a href={href}>{label}</a>
-          </li>
-        ))}
-        <li aria-current="page">{current}</li>
-      </ol>
-    </nav>
-  );
-}
+/** The living pages stand under the home page. */
+const home: [string, string] = ['Accueil', '/'];
 
 function accessDocument(pages: ContentPage[]): ContentDocument | null {
   return pages.find((p) => p.ref.kind === 'section' && p.ref.key === 'acces' && p.isPublished)?.document ?? null;
@@ -132,7 +118,7 @@ export function LivingIndexPage({ site, pages, next }: { site: Site; pages: Cont
     <PublicPage site={site} title={title} current="vivre" description={`${title} : accès, régions, qualité de vie, écoles, santé, emploi, logement.`}>
       <div class="hero">
         <div class="container">
-          <Breadcrumb site={site} trail={[]} current={title} />
+          <Breadcrumbs trail={[home]} current={title} />
           <h1>{title}</h1>
           <p class="lead">Tout ce qu’il faut savoir pour préparer votre installation : venir, se loger, travailler, scolariser vos enfants, vous soigner.</p>
         </div>
@@ -216,7 +202,7 @@ export function LivingSectionPage({ site, page, pages, next, sizes }: { site: Si
   return (
     <PublicPage site={site} title={`${d.title} – ${livingTitle(t.inName)}`} current="vivre" description={fillFigures(d.summary, d.figures) || undefined}>
       <div class="container living">
-        <Breadcrumb site={site} trail={[[livingTitle(t.inName), base]]} current={d.title} />
+        <Breadcrumbs trail={[home, [livingTitle(t.inName), base]]} current={d.title} />
         <h1>{d.title}</h1>
         {d.summary ? <p class="lead">{fillFigures(d.summary, d.figures)}</p> : null}
         {page.ref.key === 'acces' && t.communes ? (
@@ -269,7 +255,7 @@ export function LivingRegionPage({ site, page, pages, next, sizes, communes }: {
   return (
     <PublicPage site={site} title={`${d.title} – ${livingTitle(t.inName)}`} current="vivre" description={fillFigures(d.summary, d.figures) || undefined}>
       <div class="container living">
-        <Breadcrumb site={site} trail={trail} current={d.title} />
+        <Breadcrumbs trail={[home, ...trail]} current={d.title} />
         <h1>{d.title}</h1>
         {d.summary ? <p class="lead">{fillFigures(d.summary, d.figures)}</p> : null}
         {region.towns.length ? (

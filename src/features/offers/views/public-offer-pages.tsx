@@ -2,6 +2,7 @@ import { PublicPage, type Site } from '../../../areas/public/layout.tsx';
 import type { OfferRow } from '../../../platform/db/schema.ts';
 import { formatDate, formatShortDate } from '../../../platform/time.ts';
 import { Button, HiddenFields, Select, TextInput } from '../../../platform/views/form-kit.tsx';
+import { Breadcrumbs } from '../../../platform/views/navigation.tsx';
 import { regionLabel, type Territory } from '../../territory/territory.ts';
 import { offerTypeLabel, offerTypes, sectorLabel } from '../offer.ts';
 import type { OfferFilters, OfferListItem } from '../offers-repository.ts';
@@ -129,14 +130,7 @@ export function OfferDetailPage(p: { site: Site; offer: OfferRow; partner: { nam
   return (
     <PublicPage site={p.site} title={o.title} current="offres" description={`${offerTypeLabel(o.type)} à ${o.commune_name}`}>
       <div class="container">
-        <nav aria-label="Fil d’Ariane" class="breadcrumbs">
-          <ol>
-            <li>
-              <a href="/offres">Offres</a>
-            </li>
-            <li aria-current="page">{o.title}</li>
-          </ol>
-        </nav>
+        <Breadcrumbs trail={[['Offres', '/offres']]} current={o.title} />
         <h1>{o.title}</h1>
         <p>
           <span class="tag">{offerTypeLabel(o.type)}</span> <span class="tag tag--grey">{sectorLabel(t.offers.sectors, o.sector)}</span>
