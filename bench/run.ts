@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { measurePageWeight, type PageWeight } from './page-weight.ts';
+import { measurePageWeight } from './page-weight.ts';
 import { allowedCpus, LOAD_CORE, runLoad, SERVER_CORE, startServerProcess, type ServerProcess } from './processes.ts';
 import type { DiskProbe, LoadResult, RegistrationCheck, SequentialResult, WebinarCreated } from './protocol.ts';
 import { renderConsoleTable, renderMarkdown, statisticsTargets, type BenchReport, type StatisticsBench, type Target } from './report.ts';

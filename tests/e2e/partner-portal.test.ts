@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAgent } from '../../src/features/agents/manage-agents.ts';
 import { createOffer } from '../../src/features/offers/save-offer.ts';
-import { createPartner, invitePartnerUser } from '../../src/features/partners/manage-partners.ts';
+import { createPartner } from '../../src/features/partners/manage-partners.ts';
 import { answerReferralConsent } from '../../src/features/referrals/answer-referral-consent.ts';
 import { requestReferral } from '../../src/features/referrals/request-referral.ts';
 import { systemActor } from '../../src/platform/audit/audit.ts';

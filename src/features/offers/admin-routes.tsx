@@ -7,22 +7,15 @@ import { clientIp } from '../../platform/http/client-ip.ts';
 import { DomainError, NotFound } from '../../platform/http/errors.ts';
 import { formatShortDate } from '../../platform/time.ts';
 import { sendPage } from '../../platform/views/document.tsx';
-import { Button, HiddenFields, Select, TextInput, type Choice, type FieldErrors } from '../../platform/views/form-kit.tsx';
+import { Button, Select, TextInput, type Choice, type FieldErrors } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
 import { listPartners } from '../partners/partners-repository.ts';
-import { canChangeStatus, OFFER_TYPE_VALUES, offerStatusLabels, statusActionLabels } from './offer.ts';
+import { canChangeStatus, OFFER_TYPE_VALUES, offerStatusLabels } from './offer.ts';
 import { confirmImport, prepareImport, type ImportProblem } from './offer-import.ts';
 import { findOfferBySlug, PAGE_SIZE, searchOffers } from './offers-repository.ts';
 import { readOfferForm } from './read-offer-form.ts';
 import { changeOfferStatus, createOffer, updateOffer, type OfferOwner } from './save-offer.ts';
-import { ImportForm, ImportPreview, OfferForm, OfferTable, offerValues, Pagination, StatusChangeConfirm, StatusTag, typeChoices, type OfferValues } from './views/offer-views.tsx';
-
-const flashes: Record<string, string> = {
-  cree: 'L’offre est enregistrée.',
-  modifiee: 'Les modifications sont enregistrées.',
-  statut: 'Le statut de l’offre est changé.',
-  import: 'Les offres du fichier sont importées.',
-};
+import { ImportForm, ImportPreview, offerFlashes, OfferForm, OfferStatusItem, OfferTable, offerValues, Pagination, StatusActions, StatusChangeConfirm, statusTarget, typeChoices, type OfferValues } from './views/offer-views.tsx';
 
 /** Offers in the back-office: every offer, whoever carries it; agents create, edit, publish and import. */
 export function offerAdminRoutes(s: Services, site: Site) {
@@ -56,7 +49,7 @@ export function offerAdminRoutes(s: Services, site: Site) {
     };
     return sendPage(
       c,
-      <AdminPage {...frame(c)} title="Offres" current="offers" wide flash={flashes[q('ok')] ?? null}>
+      <AdminPage {...frame(c)} title="Offres" current="offers" wide flash={offerFlashes[q('ok')] ?? null}>
         <h1>Offres</h1>
         <div class="button-row">
           <a class="button button--primary" href="/admin/offres/nouvelle">
@@ -146,24 +139,12 @@ export function offerAdminRoutes(s: Services, site: Site) {
   const offerPage = async (c: Context<AdminEnv>, o: OfferRow, values: OfferValues, errors: FieldErrors, status: 200 | 409 | 422 = 200) => {
     const partner = o.partner_id ? await s.db.kysely.selectFrom('partners').select(['name', 'slug']).where('id', '=', o.partner_id).executeTakeFirst() : undefined;
     const proposals = await s.db.kysely.selectFrom('offer_proposals').select((eb) => eb.fn.countAll<number>().as('n')).where('offer_id', '=', o.id).executeTakeFirstOrThrow();
-    const next = (['published', 'filled', 'draft'] as OfferStatus[]).filter((to) => canChangeStatus(o.status, to));
     return sendPage(
       c,
-      <AdminPage {...frame(c)} title={o.title} current="offers" trail={trail} hasError={Object.keys(errors).length > 0} flash={flashes[c.req.query('ok') ?? ''] ?? null}>
+      <AdminPage {...frame(c)} title={o.title} current="offers" trail={trail} hasError={Object.keys(errors).length > 0} flash={offerFlashes[c.req.query('ok') ?? ''] ?? null}>
         <h1>{o.title}</h1>
         <dl class="summary-list">
-          <div>
-            <dt>Statut</dt>
-            <dd>
-              <StatusTag status={o.status} />
-              {o.status === 'published' ? (
-                <>
-                  {' '}
-                  <a href={`/offres/${o.slug}`}>voir la page publique</a>
-                </>
-              ) : null}
-            </dd>
-          </div>
+          <OfferStatusItem offer={o} />
           <div>
             <dt>Partenaire</dt>
             <dd>{partner ? <a href={`/admin/partenaires/${partner.slug}`}>{partner.name}</a> : 'L’équipe'}</dd>
@@ -182,22 +163,7 @@ export function offerAdminRoutes(s: Services, site: Site) {
             </dd>
           </div>
         </dl>
-        {next.length ? (
-          <div class="button-row">
-            {next.map((to) =>
-              to === 'published' ? (
-                <form method="post" action={`/admin/offres/${o.slug}/statut`}>
-                  <HiddenFields fields={{ _csrf: c.get('session').csrf_token, to }} />
-                  <Button>{o.status === 'draft' ? 'Publier' : 'Publier à nouveau'}</Button>
-                </form>
-              ) : (
-                <a class="button button--secondary" href={`/admin/offres/${o.slug}/statut?vers=${to}`}>
-                  {statusActionLabels[to]}
-                </a>
-              ),
-            )}
-          </div>
-        ) : null}
+        <StatusActions offer={o} base={`/admin/offres/${o.slug}`} csrf={c.get('session').csrf_token} />
         <h2>Modifier l’offre</h2>
         <OfferForm action={`/admin/offres/${o.slug}`} csrf={c.get('session').csrf_token} territory={t} values={values} errors={errors} partners={await partnerChoices()} isNew={false} cancelHref="/admin/offres" />
       </AdminPage>,
@@ -244,8 +210,7 @@ export function offerAdminRoutes(s: Services, site: Site) {
 
   app.post('/offres/:slug/statut', async (c) => {
     const o = await load(c.req.param('slug'));
-    const to = c.get('form').to as OfferStatus;
-    if (!(['published', 'filled', 'draft'] as string[]).includes(to)) throw new DomainError('offer-status', 'Ce changement de statut n’existe pas');
+    const to = statusTarget(c.get('form').to);
     await changeOfferStatus(s, { offerId: o.id, to, owner: owner(c), ip: ip(c) });
     return c.redirect(`/admin/offres/${o.slug}?ok=statut`, 303);
   });

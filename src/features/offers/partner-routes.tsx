@@ -7,21 +7,14 @@ import { clientIp } from '../../platform/http/client-ip.ts';
 import { DomainError, NotFound } from '../../platform/http/errors.ts';
 import { formatShortDate } from '../../platform/time.ts';
 import { sendPage } from '../../platform/views/document.tsx';
-import { Button, HiddenFields, type FieldErrors } from '../../platform/views/form-kit.tsx';
+import type { FieldErrors } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
-import { canChangeStatus, statusActionLabels } from './offer.ts';
+import { canChangeStatus } from './offer.ts';
 import { confirmImport, prepareImport, type ImportProblem } from './offer-import.ts';
 import { findPartnerOffer, PAGE_SIZE, searchOffers } from './offers-repository.ts';
 import { readOfferForm } from './read-offer-form.ts';
 import { changeOfferStatus, createOffer, updateOffer, type OfferOwner } from './save-offer.ts';
-import { ImportForm, ImportPreview, OfferForm, OfferTable, offerValues, Pagination, StatusChangeConfirm, StatusTag, type OfferValues } from './views/offer-views.tsx';
-
-const flashes: Record<string, string> = {
-  cree: 'L’offre est enregistrée.',
-  modifiee: 'Les modifications sont enregistrées.',
-  statut: 'Le statut de l’offre est changé.',
-  import: 'Les offres du fichier sont importées.',
-};
+import { ImportForm, ImportPreview, offerFlashes, OfferForm, OfferStatusItem, OfferTable, offerValues, Pagination, StatusActions, StatusChangeConfirm, statusTarget, type OfferValues } from './views/offer-views.tsx';
 
 /**
  * A partner's own offers in its portal. Every query carries the partner's id from the session, never
@@ -41,7 +34,7 @@ export function offerPartnerRoutes(s: Services, site: Site) {
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     return sendPage(
       c,
-      <PartnerPage {...frame(c)} title="Nos offres" current="offers" flash={flashes[c.req.query('ok') ?? ''] ?? null}>
+      <PartnerPage {...frame(c)} title="Nos offres" current="offers" flash={offerFlashes[c.req.query('ok') ?? ''] ?? null}>
         <h1>Nos offres</h1>
         <div class="button-row">
           <a class="button button--primary" href="/partenaires/offres/nouvelle">
@@ -121,45 +114,18 @@ export function offerPartnerRoutes(s: Services, site: Site) {
   };
 
   const offerPage = (c: Context<PartnerEnv>, o: OfferRow, values: OfferValues, errors: FieldErrors, status: 200 | 422 = 200) => {
-    const next = (['published', 'filled', 'draft'] as OfferStatus[]).filter((to) => canChangeStatus(o.status, to));
     return sendPage(
       c,
-      <PartnerPage {...frame(c)} title={o.title} current="offers" trail={trail} hasError={Object.keys(errors).length > 0} flash={flashes[c.req.query('ok') ?? ''] ?? null}>
+      <PartnerPage {...frame(c)} title={o.title} current="offers" trail={trail} hasError={Object.keys(errors).length > 0} flash={offerFlashes[c.req.query('ok') ?? ''] ?? null}>
         <h1>{o.title}</h1>
         <dl class="summary-list">
-          <div>
-            <dt>Statut</dt>
-            <dd>
-              <StatusTag status={o.status} />
-              {o.status === 'published' ? (
-                <>
-                  {' '}
-                  <a href={`/offres/${o.slug}`}>voir la page publique</a>
-                </>
-              ) : null}
-            </dd>
-          </div>
+          <OfferStatusItem offer={o} />
           <div>
             <dt>Dernière confirmation</dt>
             <dd>{o.confirmed_at ? formatShortDate(o.confirmed_at, t.timezone) : '–'}</dd>
           </div>
         </dl>
-        {next.length ? (
-          <div class="button-row">
-            {next.map((to) =>
-              to === 'published' ? (
-                <form method="post" action={`/partenaires/offres/${o.slug}/statut`}>
-                  <HiddenFields fields={{ _csrf: c.get('partnerSession').csrf_token, to }} />
-                  <Button>{o.status === 'draft' ? 'Publier' : 'Publier à nouveau'}</Button>
-                </form>
-              ) : (
-                <a class="button button--secondary" href={`/partenaires/offres/${o.slug}/statut?vers=${to}`}>
-                  {statusActionLabels[to]}
-                </a>
-              ),
-            )}
-          </div>
-        ) : null}
+        <StatusActions offer={o} base={`/partenaires/offres/${o.slug}`} csrf={c.get('partnerSession').csrf_token} />
         <h2>Modifier l’offre</h2>
         <OfferForm action={`/partenaires/offres/${o.slug}`} csrf={c.get('partnerSession').csrf_token} territory={t} values={values} errors={errors} isNew={false} cancelHref="/partenaires/offres" />
       </PartnerPage>,
@@ -206,8 +172,7 @@ export function offerPartnerRoutes(s: Services, site: Site) {
 
   app.post('/offres/:slug/statut', async (c) => {
     const o = await load(c);
-    const to = c.get('form').to as OfferStatus;
-    if (!(['published', 'filled', 'draft'] as string[]).includes(to)) throw new DomainError('offer-status', 'Ce changement de statut n’existe pas');
+    const to = statusTarget(c.get('form').to);
     await changeOfferStatus(s, { offerId: o.id, to, owner: owner(c), ip: ip(c) });
     return c.redirect(`/partenaires/offres/${o.slug}?ok=statut`, 303);
   });

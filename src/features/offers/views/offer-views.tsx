@@ -1,9 +1,10 @@
 import type { Child } from 'hono/jsx';
-import type { OfferRow } from '../../../platform/db/schema.ts';
+import type { OfferRow, OfferStatus } from '../../../platform/db/schema.ts';
+import { DomainError } from '../../../platform/http/errors.ts';
 import { formatShortDate } from '../../../platform/time.ts';
 import { Button, ErrorSummary, fieldId, HiddenFields, Select, TextArea, TextInput, type Choice, type FieldErrors } from '../../../platform/views/form-kit.tsx';
 import { regionLabel, type Territory } from '../../territory/territory.ts';
-import { offerStatusLabels, offerTypeLabel, offerTypes, sectorLabel } from '../offer.ts';
+import { canChangeStatus, offerStatusLabels, offerTypeLabel, offerTypes, sectorLabel, statusActionLabels } from '../offer.ts';
 import { offerFieldOrder } from '../offer-schemas.ts';
 import type { OfferListItem } from '../offers-repository.ts';
 import { formatProblem, importColumns, MAX_IMPORT_BYTES, MAX_IMPORT_LINES, type CheckedLine, type ImportProblem } from '../offer-import.ts';
@@ -148,6 +149,67 @@ export function OfferTable(p: { territory: Territory; items: OfferListItem[]; hr
 
 /** The platform's one pagination, re-exported for the offer pages. */
 export { Pagination } from '../../../platform/views/pagination.tsx';
+
+/** The message after each action on an offer, by the `ok` query of the page it leads to. */
+export const offerFlashes: Record<string, string> = {
+  cree: 'L’offre est enregistrée.',
+  modifiee: 'Les modifications sont enregistrées.',
+  statut: 'Le statut de l’offre est changé.',
+  import: 'Les offres du fichier sont importées.',
+};
+
+/** The statuses a person may move an offer to (expiry is the clock's). */
+const STATUS_TARGETS: OfferStatus[] = ['published', 'filled', 'draft'];
+
+/** The status a form asks for, refused when it is not one a person may choose. */
+export function statusTarget(v: string | undefined): OfferStatus {
+  const to = STATUS_TARGETS.find((x) => x === v);
+  if (!to) throw new DomainError('offer-status', 'Ce changement de statut n’existe pas');
+  return to;
+}
+
+/** The first line of an offer's summary: its status, and a link to its public page while it is published. */
+export function OfferStatusItem({ offer }: { offer: OfferRow }) {
+  return (
+    <div>
+      <dt>Statut</dt>
+      <dd>
+        <StatusTag status={offer.status} />
+        {offer.status === 'published' ? (
+          <>
+            {' '}
+            <a href={`/offres/${offer.slug}`}>voir la page publique</a>
+          </>
+        ) : null}
+      </dd>
+    </div>
+  );
+}
+
+/**
+ * The changes of status open to an offer: publishing is one button (nothing is lost), the others lead
+ * to a page that says what they do and asks to confirm. `base` is the offer's address in the space.
+ */
+export function StatusActions({ offer, base, csrf }: { offer: OfferRow; base: string; csrf: string }) {
+  const next = STATUS_TARGETS.filter((to) => canChangeStatus(offer.status, to));
+  if (!next.length) return null;
+  return (
+    <div class="button-row">
+      {next.map((to) =>
+        to === 'published' ? (
+          <form method="post" action={`${base}/statut`}>
+            <HiddenFields fields={{ _csrf: csrf, to }} />
+            <Button>{offer.status === 'draft' ? 'Publier' : 'Publier à nouveau'}</Button>
+          </form>
+        ) : (
+          <a class="button button--secondary" href={`${base}/statut?vers=${to}`}>
+            {statusActionLabels[to]}
+          </a>
+        ),
+      )}
+    </div>
+  );
+}
 
 /** The form that changes an offer's status, after a page that says what it does (destructive changes ask first). */
 export function StatusChangeConfirm(p: { csrf: string; action: string; to: string; heading: string; body: Child; button: string; variant: 'primary' | 'warning'; back: string }) {
