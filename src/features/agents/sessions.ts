@@ -17,21 +17,47 @@ export function sessionCookieName(isHttps: boolean): string {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export async function createSession(db: Q, agentId: string, now: Date, meta: { ip: string | null; userAgent: string | null }): Promise<{ token: string; csrf: string }> {
+/**
+ * The mechanics every kind of session shares (the agents' here, the partner users' in their own table):
+ * a random token in the cookie and only its SHA-256 in the table, a CSRF token per session, the idle
+ * and absolute timeouts.
+ */
+export function newSessionSecrets(now: Date, meta: { ip: string | null; userAgent: string | null }) {
   const token = randomBytes(32).toString('base64url');
   const csrf = randomBytes(32).toString('base64url');
+  const columns = {
+    id_hash: sha256(token),
+    csrf_token: csrf,
+    created_at: now.toISOString(),
+    last_seen_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS).toISOString(),
+    ip: meta.ip,
+    user_agent: meta.userAgent?.slice(0, 300) ?? null,
+  };
+  return { token, csrf, columns };
+}
+
+/** The key of the session a cookie names, or null for a value that cannot be a token of ours. */
+export function sessionKey(token: string | undefined): string | null {
+  return token && /^[A-Za-z0-9_-]{43}$/.test(token) ? sha256(token) : null;
+}
+
+/** Whether a session is past one of its timeouts, or due for its last-seen time to be written again. */
+export function sessionTiming(session: { expires_at: string; last_seen_at: string }, now: Date): 'expired' | 'touch' | 'fresh' {
+  const t = now.getTime();
+  const idle = t - new Date(session.last_seen_at).getTime();
+  if (t >= new Date(session.expires_at).getTime() || idle >= SESSION_IDLE_MS) return 'expired';
+  return idle >= TOUCH_EVERY_MS ? 'touch' : 'fresh';
+}
+
+/** Sessions last seen before this instant are past the idle timeout. */
+export const idleSince = (now: Date) => new Date(now.getTime() - SESSION_IDLE_MS).toISOString();
+
+export async function createSession(db: Q, agentId: string, now: Date, meta: { ip: string | null; userAgent: string | null }): Promise<{ token: string; csrf: string }> {
+  const { token, csrf, columns } = newSessionSecrets(now, meta);
   await db
     .insertInto('sessions')
-    .values({
-      id_hash: sha256(token),
-      agent_id: agentId,
-      csrf_token: csrf,
-      created_at: now.toISOString(),
-      last_seen_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS).toISOString(),
-      ip: meta.ip,
-      user_agent: meta.userAgent?.slice(0, 300) ?? null,
-    })
+    .values({ ...columns, agent_id: agentId })
     .execute();
   return { token, csrf };
 }
@@ -43,8 +69,8 @@ export interface ActiveSession {
 
 /** The session behind a cookie, if it is still alive and its agent still active; an expired one is deleted. */
 export async function loadSession(db: Q, token: string | undefined, now: Date): Promise<ActiveSession | null> {
-  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const idHash = sha256(token);
+  const idHash = sessionKey(token);
+  if (!idHash) return null;
   const row = await db
     .selectFrom('sessions')
     .innerJoin('agents', 'agents.id', 'sessions.agent_id')
@@ -53,13 +79,12 @@ export async function loadSession(db: Q, token: string | undefined, now: Date): 
     .where('sessions.id_hash', '=', idHash)
     .executeTakeFirst();
   if (!row) return null;
-  const t = now.getTime();
-  const expired = t >= new Date(row.expires_at).getTime() || t - new Date(row.last_seen_at).getTime() >= SESSION_IDLE_MS || row.status !== 'active';
-  if (expired) {
+  const timing = sessionTiming(row, now);
+  if (timing === 'expired' || row.status !== 'active') {
     await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
     return null;
   }
-  if (t - new Date(row.last_seen_at).getTime() >= TOUCH_EVERY_MS) {
+  if (timing === 'touch') {
     await db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id_hash', '=', idHash).execute();
   }
   const session: SessionRow = {
@@ -106,6 +131,6 @@ export function csrfMatches(expected: string, given: string | undefined): boolea
 export async function purgeExpiredSessions(db: Q, now: Date): Promise<void> {
   await db
     .deleteFrom('sessions')
-    .where((eb) => eb.or([eb('expires_at', '<=', now.toISOString()), eb('last_seen_at', '<=', new Date(now.getTime() - SESSION_IDLE_MS).toISOString())]))
+    .where((eb) => eb.or([eb('expires_at', '<=', now.toISOString()), eb('last_seen_at', '<=', idleSince(now))]))
     .execute();
 }

@@ -200,4 +200,23 @@ describe.each(dialects())('partners: directory, invitations and the partner port
     expect(out.status).toBe(303);
     expect((await partner.get('/partenaires')).status).toBe(303);
   });
+
+  // Last of the file: it moves the shared clock by hours, past every other session of this context.
+  it('ends a partner session after two hours without activity, and after twelve hours whatever happens', async () => {
+    const p = await makePartner(t);
+    const idle = await signInPartnerUser(t, await makePartnerUser(t, p));
+    t.clock.advance(2 * 3600 * 1000 + 1000);
+    const gone = await idle.get('/partenaires');
+    expect(gone.status).toBe(303);
+    expect(gone.headers.get('location')).toMatch(/^\/partenaires\/connexion/);
+    const active = await signInPartnerUser(t, await makePartnerUser(t, p));
+    for (let i = 0; i < 11; i++) {
+      t.clock.advance(3600 * 1000 - 1000);
+      expect((await active.get('/partenaires')).status).toBe(200);
+    }
+    // Active all along, but twelve hours have now passed since sign-in.
+    t.clock.advance(3600 * 1000 + 20 * 1000);
+    expect((await active.get('/partenaires')).status).toBe(303);
+    expect(await t.db.kysely.selectFrom('partner_sessions').select('id_hash').where('partner_user_id', 'in', (eb) => eb.selectFrom('partner_users').select('id').where('partner_id', '=', p.id)).execute()).toEqual([]);
+  });
 });
