@@ -22,3 +22,13 @@ export function dummyHash(): Promise<string> {
   dummy ??= hash('nouvelle-vie-dummy-password', options);
   return dummy;
 }
+
+/**
+ * Whether a password is the one of an account, with the same work whether the account exists, has a
+ * password yet or not: the answer's time tells nothing.
+ */
+export async function passwordMatches(stored: string | null | undefined, password: string): Promise<boolean> {
+  if (stored) return verifyPassword(stored, password);
+  await verifyPassword(await dummyHash(), password);
+  return false;
+}
