@@ -3,6 +3,7 @@ import { getCookie } from 'hono/cookie';
 import { loadSession, csrfMatches, sessionCookieName } from '../../features/agents/sessions.ts';
 import type { Role } from '../../features/agents/agent.ts';
 import { Forbidden } from '../../platform/http/errors.ts';
+import { answerWithoutSession, CSRF_REFUSED, isRead, readWriteForm } from '../../platform/http/session-guard.ts';
 import { recordAudit } from '../../platform/audit/audit.ts';
 import type { Services } from '../../services.ts';
 import type { AdminEnv } from './admin-env.ts';
@@ -16,32 +17,13 @@ export function requireAgent(s: Services): MiddlewareHandler<AdminEnv> {
   const cookieName = sessionCookieName(s.config.isHttps);
   return async (c, next) => {
     const active = await loadSession(s.db.kysely, getCookie(c, cookieName), s.clock.now());
-    if (!active) {
-      c.header('Cache-Control', 'no-store');
-      if (c.req.method === 'GET' || c.req.method === 'HEAD') {
-        const back = c.req.path + (new URL(c.req.url).search || '');
-        return c.redirect(`/connexion?retour=${encodeURIComponent(back)}`, 303);
-      }
-      return c.text('Session expirée ou absente : reconnectez-vous.', 401);
-    }
+    if (!active) return answerWithoutSession(c, '/connexion');
     c.set('agent', active.agent);
     c.set('session', active.session);
-    let form: Record<string, string> = {};
-    let params = new URLSearchParams();
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      const type = c.req.header('content-type') ?? '';
-      if (type.startsWith('multipart/form-data')) {
-        const body = await c.req.parseBody();
-        form = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-        params = new URLSearchParams(form);
-      } else if (type.startsWith('application/x-www-form-urlencoded')) {
-        params = new URLSearchParams(await c.req.text());
-        form = Object.fromEntries(params);
-      }
-      if (!csrfMatches(active.session.csrf_token, form._csrf)) {
-        await recordAudit(s.db.kysely, s.clock.now(), { type: 'agent', id: active.agent.id }, 'security.csrf-refused', null, { path: c.req.path });
-        return c.text('Requête refusée : jeton de sécurité absent ou invalide. Rechargez la page et recommencez.', 403);
-      }
+    const { form, params } = await readWriteForm(c);
+    if (!isRead(c) && !csrfMatches(active.session.csrf_token, form._csrf)) {
+      await recordAudit(s.db.kysely, s.clock.now(), { type: 'agent', id: active.agent.id }, 'security.csrf-refused', null, { path: c.req.path });
+      return c.text(CSRF_REFUSED, 403);
     }
     c.set('form', form);
     c.set('params', params);

@@ -3,6 +3,7 @@ import { deleteCookie, getCookie } from 'hono/cookie';
 import type { Site } from '../../areas/public/layout.tsx';
 import { recordAudit } from '../../platform/audit/audit.ts';
 import { clientIp, formBody } from '../../platform/http/client-ip.ts';
+import { CSRF_REFUSED } from '../../platform/http/session-guard.ts';
 import { sendPage } from '../../platform/views/document.tsx';
 import type { FieldErrors } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
@@ -79,7 +80,7 @@ export function partnerAuthRoutes(s: Services, site: Site, throttle = new SignIn
     const active = await loadPartnerSession(s.db.kysely, token, s.clock.now());
     if (active) {
       const body = await formBody(c);
-      if (!csrfMatches(active.session.csrf_token, body._csrf)) return c.text('Requête refusée : jeton de sécurité absent ou invalide.', 403);
+      if (!csrfMatches(active.session.csrf_token, body._csrf)) return c.text(CSRF_REFUSED, 403);
       await endPartnerSession(s.db.kysely, token!);
       await recordAudit(s.db.kysely, s.clock.now(), { type: 'partner', id: active.user.id, ip: clientIp(c, s.config.trustProxy) }, 'partner-user.sign-out', { type: 'partner-user', id: active.user.id });
     }
