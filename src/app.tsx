@@ -29,6 +29,7 @@ import { sameOriginWrites, securityHeaders } from './platform/http/security.ts';
 import { PageCache, requestIdFrom } from './platform/http/page-cache.ts';
 import type { BbbConfig } from './config.ts';
 import type { Logger } from './platform/logger.ts';
+import { AfterResponse } from './platform/http/after-response.ts';
 import { sendPage } from './platform/views/document.tsx';
 import { buildStylesheet } from './platform/views/stylesheet.ts';
 import type { Services } from './services.ts';
@@ -49,6 +50,8 @@ export interface AppOptions {
   bbb?: BbbConfig | null;
   /** Rendered public pages that the HTTP server answers before the app (ADR 0018); one of its own otherwise. */
   pageCache?: PageCache;
+  /** The work the video tools' notifications start after their answer, which stopping the server waits for. */
+  afterResponse?: AfterResponse;
 }
 
 function ErrorPage({ site, title, message, reference }: { site: Site; title: string; message: string; reference?: string }) {
@@ -76,6 +79,7 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   const site: Site = { territory: s.territory, stylesheet: stylesheet.href };
   const app = new Hono<AppEnv>();
   const pages = options.pageCache ?? new PageCache({ changeStamp: () => s.db.changeStamp(), clock: s.clock, logger: s.logger, isHttps: s.config.isHttps });
+  const afterResponse = options.afterResponse ?? new AfterResponse(s.logger);
 
   app.use(async (c, next) => {
     const requestId = requestIdFrom(c.req.header('x-request-id'));
@@ -149,6 +153,7 @@ export function buildApp(s: Services, options: AppOptions = {}) {
         callbackBaseUrl: s.config.publicUrl,
         replayGuard: databaseReplayGuard(s),
         onPresence: options.bbb.webhooks ? (e) => storePresence(s, e) : undefined,
+        runInBackground: (work) => afterResponse.run('bbb callback work', work),
         onEvent: (e) => handleVideoEvent(s, { tool: 'bbb', kind: e.event === 'meeting-ended' ? 'ended' : 'recording-ready', externalId: e.meetingId, reference: e.recordId ?? 'ended' }),
       }),
     );
@@ -160,6 +165,7 @@ export function buildApp(s: Services, options: AppOptions = {}) {
         secretToken: options.zoomWebhookSecretToken,
         clock: s.clock,
         logger: s.logger,
+        runInBackground: (work) => afterResponse.run('zoom webhook work', work),
         onEvent: (e) =>
           handleVideoEvent(s, {
             tool: 'zoom',

@@ -10,6 +10,7 @@ import { purgeAuditLog } from './features/audit/audit-log.ts';
 import { loadTerritory, type Territory } from './features/territory/territory.ts';
 import { prepareTerritoryData } from './features/content/prepare-at-start.ts';
 import { connect, type Db } from './platform/db/database.ts';
+import { AfterResponse } from './platform/http/after-response.ts';
 import { PageCache } from './platform/http/page-cache.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { createJobRunner } from './background.ts';
@@ -115,14 +116,20 @@ export interface RunningServer {
   runtime: Runtime;
   server: Server;
   url: string;
+  /** The work notifications started after their answer. */
+  afterResponse: AfterResponse;
   stop(): Promise<void>;
 }
 
-/** Starts the HTTP server (and the worker unless WORKER=off); stop() drains in-flight requests first. */
+/**
+ * Starts the HTTP server (and the worker unless WORKER=off); stop() drains in-flight requests first,
+ * then the work they started after answering, then closes the database.
+ */
 export async function startServer(config: Config, runtime: Runtime, options: AppOptions = {}): Promise<RunningServer> {
   const rs = runtime.services;
   const pageCache = new PageCache({ changeStamp: () => rs.db.changeStamp(), clock: rs.clock, logger: rs.logger, isHttps: rs.config.isHttps });
-  const app = buildApp(runtime.services, { pageCache, smtpConfigured: Boolean(config.smtpUrl), auditRetentionDays: config.auditRetentionDays, zoomWebhookSecretToken: config.zoom?.webhookSecretToken ?? null, bbb: config.bbb, ...options });
+  const afterResponse = new AfterResponse(rs.logger);
+  const app = buildApp(runtime.services, { pageCache, afterResponse, smtpConfigured: Boolean(config.smtpUrl), auditRetentionDays: config.auditRetentionDays, zoomWebhookSecretToken: config.zoom?.webhookSecretToken ?? null, bbb: config.bbb, ...options });
   const server = await new Promise<Server>((resolve) => {
     // Pages the app has rendered and kept are answered before it (ADR 0018).
     const s = createServer(pageCache.front(getRequestListener(app.fetch, { hostname: config.host })));
@@ -139,6 +146,7 @@ export async function startServer(config: Config, runtime: Runtime, options: App
     runtime,
     server,
     url: `http://${shownHost}:${port}`,
+    afterResponse,
     stop() {
       stopping ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -146,6 +154,7 @@ export async function startServer(config: Config, runtime: Runtime, options: App
           server.closeIdleConnections?.();
         });
         clearInterval(maintenance);
+        await afterResponse.idle();
         await runtime.close();
       })();
       return stopping;

@@ -102,7 +102,7 @@ describe.each(dialects())('a Rencontre on BigBlueButton, from planning to replay
     clock.set('2027-02-05T12:31:00.000Z');
     bbb.endMeeting(meetingId);
     await bbb.settled();
-    await new Promise((r) => setTimeout(r, 100));
+    await running.afterResponse.idle();
     const presence = await s.db.kysely.selectFrom('video_presence').select(['kind', 'user_id']).where('meeting_id', '=', meetingId).orderBy('at').execute();
     expect(presence.map((p) => p.kind)).toEqual(['user-joined', 'user-left', 'meeting-ended']);
 
@@ -114,11 +114,21 @@ describe.each(dialects())('a Rencontre on BigBlueButton, from planning to replay
     // The recording is published: BBB posts its signed parameters, the replay goes out.
     const { recording, status } = await bbb.publishRecording(meetingId);
     expect(status).toBe(202);
-    await new Promise((r) => setTimeout(r, 100));
+    await running.afterResponse.idle();
     await jobs.drain();
     const webinar = await s.db.kysely.selectFrom('webinars').select('replay_url').where('id', '=', w.id).executeTakeFirstOrThrow();
     expect(webinar.replay_url).toBe(recording.formats.find((f) => f.type === 'presentation')!.url);
     const replay = await s.db.kysely.selectFrom('outbox_messages').select(['kind', 'to_address']).where('kind', 'in', ['replay-attended', 'replay-absent']).execute();
     expect(replay).toEqual([{ kind: 'replay-attended', to_address: 'anne@example.org' }]);
+  });
+
+  it('stopping the server waits for the work a notification started after its answer, with the database still open', async () => {
+    const seen: number[] = [];
+    running.afterResponse.run('slow notification work', async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      seen.push((await running.runtime.db.kysely.selectFrom('webinars').select('id').execute()).length);
+    });
+    await running.stop();
+    expect(seen).toEqual([0]);
   });
 });

@@ -38,8 +38,8 @@ describe.each(dialects())('a Rencontre on Zoom, from planning to replay, on %s',
     const ts = String(Math.floor(t.clock.now().getTime() / 1000));
     const res = await t.app.request('/webhooks/zoom', { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, body) }, body });
     expect(res.status).toBe(200);
-    // The work is done after Zoom has its answer: let it run.
-    await new Promise((r) => setTimeout(r, 50));
+    // The work is done after Zoom has its answer: wait for it.
+    await t.afterResponse.idle();
   }
 
   it('creates the webinar, gives each person a personal link, takes cancellations off, reads attendance and sends the replay', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { buildApp, type AppOptions } from '../../src/app.tsx';
+import { AfterResponse } from '../../src/platform/http/after-response.ts';
 import { createJobRunner } from '../../src/background.ts';
 import type { JobRunner } from '../../src/platform/jobs/jobs.ts';
 import type { VideoTools } from '../../src/features/video/video-jobs.ts';
@@ -92,6 +93,8 @@ export interface TestContext {
   /** The job runner with every handler and periodic task of the platform. */
   jobs: JobRunner;
   app: ReturnType<typeof buildApp>;
+  /** The work the app's routes go on with after answering (the video tools' notifications): wait for it, never sleep. */
+  afterResponse: AfterResponse;
   close(): Promise<void>;
 }
 
@@ -116,7 +119,8 @@ export async function createTestContext(
     jobQueued: () => undefined,
     video: opts.video ?? {},
   };
-  const app = buildApp(s, opts.appOptions);
+  const afterResponse = opts.appOptions?.afterResponse ?? new AfterResponse(logger);
+  const app = buildApp(s, { ...opts.appOptions, afterResponse });
   const jobs = createJobRunner(s);
   return {
     s,
@@ -128,7 +132,9 @@ export async function createTestContext(
     worker,
     jobs,
     app,
+    afterResponse,
     async close() {
+      await afterResponse.idle();
       await jobs.stop();
       await worker.stop();
       await testDb.drop();

@@ -22,6 +22,8 @@ export interface ZoomWebhookOptions {
   logger: Logger;
   /** Runs after Zoom has had its answer; must be idempotent (another process may receive Zoom's retry). */
   onEvent: (e: ZoomWebhookEvent) => Promise<void>;
+  /** Where the work after the answer runs (kept track of by the server); on its own otherwise. */
+  runInBackground?: (work: () => Promise<void>) => void;
 }
 
 /** How far a notification's timestamp may be from our clock, either way. */
@@ -100,9 +102,9 @@ export function zoomWebhookRoutes(opts: ZoomWebhookOptions): Hono {
       payload: body,
     };
     // Zoom wants its answer within 3 seconds: the work goes on after the response.
-    void Promise.resolve()
-      .then(() => opts.onEvent(e))
-      .catch((err: unknown) => log.error('zoom webhook: processing failed', { event: e.event, webinarExternalId: e.webinarExternalId, err }));
+    const work = () => opts.onEvent(e).catch((err: unknown) => log.error('zoom webhook: processing failed', { event: e.event, webinarExternalId: e.webinarExternalId, err }));
+    if (opts.runInBackground) opts.runInBackground(work);
+    else void Promise.resolve().then(work);
     return c.json({ status: 'accepted' });
   });
 
