@@ -244,13 +244,14 @@ describe.each(dialects())('the outbox worker against a real SMTP peer, on %s', (
   it('sends the next message without waiting for the outcome of the last to be written, and writes outcomes together', async () => {
     for (let i = 0; i < 10; i++) await enqueue(`suite${i}@example.org`, `Message ${i}`);
     const events: string[] = [];
-    // Writing an outcome takes half a second here (a slow disk): a slot that waited for it would send
-    // one message per half second.
+    // Writing an outcome is held here until the ten messages are sent (a very slow disk), five seconds
+    // at most: a slot that waited for its outcome to be written would send one, then wait out the hold.
+    const sends = () => events.filter((e) => e === 'send').length;
     const slowDisk: Db = {
       ...t.db,
       groupTransaction: async (fn) => {
         events.push('write');
-        await new Promise((r) => setTimeout(r, 500));
+        for (const until = Date.now() + 5000; sends() < 10 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 10));
         const value = await groupTransaction(t.db, fn);
         events.push('written');
         return value;
