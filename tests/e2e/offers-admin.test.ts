@@ -43,7 +43,7 @@ describe.skipIf(!chromium)('offers, partners and referrals in the back-office, i
     await server?.stop();
   });
 
-  it('every page of offers and partners passes axe; the lists are operable with the keyboard', async () => {
+  it('every page of offers and partners passes axe; the lists are operable with the keyboard', { timeout: 90_000 }, async () => {
     const { context, page, foreignRequests, pageProblems } = await newLaptopContext(browser, server.url);
     try {
       await signInWithForm(page, adminEmail);
