@@ -7,6 +7,7 @@ import { makePartner, makePartnerUser } from '../../src/features/partners/testin
 import { recordAudit } from '../../src/platform/audit/audit.ts';
 import { registerCandidate } from '../../src/features/registrations/register-candidate.ts';
 import { makeAgent, signIn, type SignedIn } from '../support/admin.ts';
+import { textOf } from '../http/html.ts';
 import { createWebinar, formFields, parsedForm } from '../support/fixtures.ts';
 import { createTestContext, dialects, RecordingTransport, type TestContext } from '../support/harness.ts';
 
@@ -204,6 +205,20 @@ describe.each(dialects())('the mailbox and the journal on %s', (dialect) => {
     expect(html).toContain('Connexion');
     expect(html).toContain('Nadia Meyrueis (Mission locale de Lozère)');
     expect(html).not.toContain('anonyme');
+    // The filter by family: the offer created in the portal, not the sign-in; every entry without one.
+    const offers = textOf(await (await admin.get('/admin/journal?action=offres')).text());
+    // The partner created and its person invited by the fixtures, her acceptance, her offer.
+    expect(offers).toContain('4 entrées.');
+    expect(offers).toContain('Nadia Meyrueis (Mission locale de Lozère)');
+    expect(offers).not.toContain('Connexion ');
+    expect(offers).toMatch(/Offre créée Offre [0-9a-f]{8}/);
+    const signIns = textOf(await (await admin.get('/admin/journal?action=connexions')).text());
+    const agentActions = await t.db.kysely.selectFrom('audit_log').select('id').where('action', 'like', 'agent.%').execute();
+    expect(agentActions.length).toBeGreaterThan(1);
+    expect(signIns).toContain(`${agentActions.length} entrées.`);
+    expect(signIns).not.toContain('Nadia Meyrueis');
+    const all = textOf(await (await admin.get('/admin/journal?action=inconnue')).text());
+    expect(all).toContain('Nadia Meyrueis');
     t.clock.advance(400 * 86_400_000);
     const purged = await purgeAuditLog(t.db.kysely, t.clock.now(), 365);
     expect(purged).toBeGreaterThanOrEqual(2);

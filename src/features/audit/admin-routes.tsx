@@ -9,22 +9,25 @@ import { formatShortDate, zoneLabel } from '../../platform/time.ts';
 import { sendPage } from '../../platform/views/document.tsx';
 import type { Services } from '../../services.ts';
 import { listAgents } from '../agents/agents-repository.ts';
-import { actionLabels, actorLabel, AUDIT_PAGE_SIZE, listAuditEntries } from './audit-log.ts';
+import { actionFamilies, actionLabels, actorLabel, AUDIT_PAGE_SIZE, listAuditEntries, subjectHref, subjectLabels, type ActionFamily } from './audit-log.ts';
 
 const filtersSchema = z.object({
-  action: z.string().trim().max(60).regex(/^[a-z.-]*$/).catch('').default(''),
+  action: z
+    .enum(actionFamilies.map((x) => x.key) as [ActionFamily, ...ActionFamily[]])
+    .nullable()
+    .catch(null)
+    .default(null),
   agent: z.string().trim().max(60).catch('').default(''),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
 
-const families: Array<[string, string]> = [
-  ['agent.', 'Connexions et agents'],
-  ['webinar.', 'Rencontres'],
-  ['registration', 'Inscriptions et exports'],
-  ['candidate.', 'Demandes des personnes'],
-  ['email.', 'Courriels'],
-  ['security.', 'Sécurité'],
-];
+/** The subject of an entry: its kind in French and the start of its id, a link when it has a page. */
+function Subject({ type, id }: { type: string | null; id: string | null }) {
+  if (!type) return null;
+  const label = `${subjectLabels[type] ?? type}${id ? ` ${id.slice(0, 8)}` : ''}`;
+  const href = id ? subjectHref(type, id) : null;
+  return href ? <a href={href}>{label}</a> : <>{label}</>;
+}
 
 /** The journal of who did what, for admins; kept for the configured retention period. */
 export function auditAdminRoutes(s: Services, site: Site, opts: { retentionDays: number }) {
@@ -36,7 +39,7 @@ export function auditAdminRoutes(s: Services, site: Site, opts: { retentionDays:
 
   app.get('/', async (c) => {
     const f = filtersSchema.parse(c.req.query());
-    const [{ rows, total }, agents] = await Promise.all([listAuditEntries(s.db.kysely, { action: f.action, actor: f.agent, page: f.page }), listAgents(s.db.kysely)]);
+    const [{ rows, total }, agents] = await Promise.all([listAuditEntries(s.db.kysely, { family: f.action, actor: f.agent, page: f.page }), listAgents(s.db.kysely)]);
     const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
     const link = (page: number) => `/admin/journal?${new URLSearchParams({ ...(f.action ? { action: f.action } : {}), ...(f.agent ? { agent: f.agent } : {}), page: String(page) })}`;
     return sendPage(
@@ -53,9 +56,9 @@ export function auditAdminRoutes(s: Services, site: Site, opts: { retentionDays:
             </label>
             <select class="select" id="f-action" name="action">
               <option value="">Toutes</option>
-              {families.map(([v, l]) => (
-                <option value={v} selected={f.action === v}>
-                  {l}
+              {actionFamilies.map((x) => (
+                <option value={x.key} selected={f.action === x.key}>
+                  {x.label}
                 </option>
               ))}
             </select>
@@ -102,7 +105,9 @@ export function auditAdminRoutes(s: Services, site: Site, opts: { retentionDays:
                     </td>
                     <td>{actorLabel(r)}</td>
                     <td>{actionLabels[r.action] ?? r.action}</td>
-                    <td>{r.subject_type ? `${r.subject_type} ${r.subject_id?.slice(0, 8) ?? ''}` : ''}</td>
+                    <td>
+                      <Subject type={r.subject_type} id={r.subject_id} />
+                    </td>
                     <td>
                       <code>{r.details === '{}' ? '' : r.details}</code>
                     </td>
