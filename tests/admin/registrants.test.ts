@@ -205,6 +205,9 @@ describe.each(dialects())('the mailbox and the journal on %s', (dialect) => {
     expect(html).toContain('Connexion');
     expect(html).toContain('Nadia Meyrueis (Mission locale de Lozère)');
     expect(html).not.toContain('anonyme');
+    // Details read as French, not as the JSON recorded: the role of the agent created.
+    expect(textOf(html)).toContain('rôle : administrateur·rice');
+    expect(html).not.toContain('{"role"');
     // The filter by family: the offer created in the portal, not the sign-in; every entry without one.
     const offers = textOf(await (await admin.get('/admin/journal?action=offres')).text());
     // The partner created and its person invited by the fixtures, her acceptance, her offer.

@@ -7,9 +7,10 @@ import { AdminPage } from '../../areas/admin/layout.tsx';
 import type { Site } from '../../areas/public/layout.tsx';
 import { formatShortDate, zoneLabel } from '../../platform/time.ts';
 import { sendPage } from '../../platform/views/document.tsx';
+import { Button, Select } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
 import { listAgents } from '../agents/agents-repository.ts';
-import { actionFamilies, actionLabels, actorLabel, AUDIT_PAGE_SIZE, listAuditEntries, subjectHref, subjectLabels, type ActionFamily } from './audit-log.ts';
+import { actionFamilies, actionLabels, actorLabel, AUDIT_PAGE_SIZE, listAuditEntries, detailLabels, detailValues, shortId, subjectHref, subjectLabels, type ActionFamily } from './audit-log.ts';
 
 const filtersSchema = z.object({
   action: z
@@ -24,9 +25,36 @@ const filtersSchema = z.object({
 /** The subject of an entry: its kind in French and the start of its id, a link when it has a page. */
 function Subject({ type, id }: { type: string | null; id: string | null }) {
   if (!type) return null;
-  const label = `${subjectLabels[type] ?? type}${id ? ` ${id.slice(0, 8)}` : ''}`;
+  const label = `${subjectLabels[type] ?? type}${id ? ` ${shortId(id)}` : ''}`;
   const href = id ? subjectHref(type, id) : null;
   return href ? <a href={href}>{label}</a> : <>{label}</>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** An entry's details as "key: value" lines; ids shortened, those of a file or a Rencontre linked. */
+function Details({ json }: { json: string }) {
+  let details: Record<string, unknown>;
+  try {
+    details = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return <>{json}</>;
+  }
+  const entries = Object.entries(details ?? {}).filter(([, v]) => v !== null && v !== undefined && v !== '');
+  if (!entries.length) return null;
+  return (
+    <ul class="details-list">
+      {entries.map(([k, v]) => {
+        const text = typeof v === 'string' ? (UUID.test(v) ? shortId(v) : (detailValues[v] ?? v)) : JSON.stringify(v);
+        const href = typeof v === 'string' && UUID.test(v) ? (k === 'candidateId' ? subjectHref('candidate', v) : k === 'webinarId' ? subjectHref('webinar', v) : null) : null;
+        return (
+          <li>
+            {detailLabels[k] ?? k} : {href ? <a href={href}>{text}</a> : text}
+          </li>
+        );
+      })}
+    </ul>
+  );
 }
 
 /** The journal of who did what, for admins; kept for the configured retention period. */
@@ -50,36 +78,10 @@ export function auditAdminRoutes(s: Services, site: Site, opts: { retentionDays:
           Qui a fait quoi, et quand ({zoneLabel(t.timezone)}). Les entrées sont gardées {opts.retentionDays} jours. Aucun mot de passe, lien personnel ni contenu de message n’y figure.
         </p>
         <form method="get" action="/admin/journal" class="filters" role="search" aria-label="Filtrer le journal">
+          <Select name="action" label="Type d’action" placeholder="Toutes" value={f.action} options={actionFamilies.map((x) => ({ value: x.key, label: x.label }))} />
+          <Select name="agent" label="Agent" placeholder="Tous" value={f.agent} options={agents.map((a) => ({ value: a.id, label: a.name }))} />
           <div class="form-group">
-            <label class="label" for="f-action">
-              Type d’action
-            </label>
-            <select class="select" id="f-action" name="action">
-              <option value="">Toutes</option>
-              {actionFamilies.map((x) => (
-                <option value={x.key} selected={f.action === x.key}>
-                  {x.label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="form-group">
-            <label class="label" for="f-agent">
-              Agent
-            </label>
-            <select class="select" id="f-agent" name="agent">
-              <option value="">Tous</option>
-              {agents.map((a) => (
-                <option value={a.id} selected={f.agent === a.id}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="form-group">
-            <button class="button button--secondary" type="submit">
-              Filtrer
-            </button>
+            <Button variant="secondary">Filtrer</Button>
           </div>
         </form>
         <p role="status">{total === 0 ? 'Aucune entrée.' : `${total} entrée${total > 1 ? 's' : ''}.`}</p>
@@ -109,7 +111,7 @@ export function auditAdminRoutes(s: Services, site: Site, opts: { retentionDays:
                       <Subject type={r.subject_type} id={r.subject_id} />
                     </td>
                     <td>
-                      <code>{r.details === '{}' ? '' : r.details}</code>
+                      <Details json={r.details} />
                     </td>
                     <td>{r.ip ?? ''}</td>
                   </tr>

@@ -167,6 +167,47 @@ export const subjectLabels: Record<string, string> = {
   email: 'Courriel',
 };
 
+/** The start of an id would be the same for every id of a minute (they begin with the time): its end tells them apart. */
+export const shortId = (id: string) => id.slice(-8);
+
+/** The details' keys that come back most, in French; the others are shown as recorded. */
+export const detailLabels: Record<string, string> = {
+  email: 'adresse',
+  reason: 'motif',
+  role: 'rôle',
+  name: 'nom',
+  webinarId: 'Rencontre',
+  candidateId: 'fiche',
+  partnerId: 'partenaire',
+  agentId: 'agent',
+  assigneeId: 'confié à',
+  createdBy: 'par',
+  path: 'adresse demandée',
+  method: 'méthode',
+  status: 'statut',
+  from: 'de',
+  to: 'vers',
+  kind: 'type',
+  startsAt: 'début',
+  dueOn: 'échéance',
+  version: 'version',
+  outcome: 'résultat',
+  count: 'nombre',
+};
+
+/** Values of the details that are codes, in French (a role, who acted, why a sign-in was refused). */
+export const detailValues: Record<string, string> = {
+  admin: 'administrateur·rice',
+  referent: 'référent·e',
+  candidate: 'la personne',
+  agent: 'un agent',
+  'unknown-account': 'adresse inconnue',
+  'wrong-password': 'mot de passe incorrect',
+  'account-disabled': 'compte désactivé',
+  'account-invited': 'invitation pas encore acceptée',
+  'partner-archived': 'partenaire archivé',
+};
+
 /** The back-office page of an action's subject, for the kinds that have one addressed by id. */
 export function subjectHref(type: string, id: string): string | null {
   if (type === 'candidate') return `/admin/candidats/${id}`;

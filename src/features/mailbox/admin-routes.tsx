@@ -8,7 +8,7 @@ import { clientIp } from '../../platform/http/client-ip.ts';
 import { NotFound } from '../../platform/http/errors.ts';
 import { formatShortDate, formatTime } from '../../platform/time.ts';
 import { sendPage } from '../../platform/views/document.tsx';
-import { Button, HiddenFields } from '../../platform/views/form-kit.tsx';
+import { Button, HiddenFields, Select, TextInput } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
 import { countByStatus, findMessage, listMessages, MAILBOX_PAGE_SIZE, mailStatusLabels, type MailStatus } from './mailbox-repository.ts';
 import { resendMessage } from './resend-message.ts';
@@ -59,29 +59,10 @@ export function mailboxAdminRoutes(s: Services, site: Site, opts: { smtpConfigur
           ))}
         </ul>
         <form method="get" action="/admin/courriels" class="filters" role="search" aria-label="Filtrer les courriels">
+          <TextInput name="q" type="search" label="Destinataire ou objet" value={f.q} width="half" />
+          <Select name="statut" label="Statut" placeholder="Tous" value={f.statut} options={(Object.keys(mailStatusLabels) as MailStatus[]).map((st) => ({ value: st, label: mailStatusLabels[st] }))} />
           <div class="form-group">
-            <label class="label" for="f-q">
-              Destinataire ou objet
-            </label>
-            <input class="input input--half" id="f-q" name="q" type="search" value={f.q} />
-          </div>
-          <div class="form-group">
-            <label class="label" for="f-statut">
-              Statut
-            </label>
-            <select class="select" id="f-statut" name="statut">
-              <option value="">Tous</option>
-              {(Object.keys(mailStatusLabels) as MailStatus[]).map((st) => (
-                <option value={st} selected={f.statut === st}>
-                  {mailStatusLabels[st]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="form-group">
-            <button class="button button--secondary" type="submit">
-              Filtrer
-            </button>
+            <Button variant="secondary">Filtrer</Button>
           </div>
         </form>
         <p role="status">{total === 0 ? 'Aucun message.' : `${total} message${total > 1 ? 's' : ''}.`}</p>
