@@ -23,6 +23,12 @@ const MAX_SHOWN = 30;
  * (an e-mail and a timeline entry) and records what came of each. /admin/candidats/:id/offres: the
  * candidate's file (another page) links here.
  */
+/**
+ * The ids of a proposal's outcome field: its whole id, since the start of a time-ordered id is the same
+ * for every proposal of the same minute, and two fields of one page must never share an id.
+ */
+const proposalIdPrefix = (proposalId: string) => `p-${proposalId}`;
+
 export function candidateOfferAdminRoutes(s: Services, site: Site) {
   const app = new Hono<AdminEnv>();
   const t = s.territory;
@@ -44,7 +50,7 @@ export function candidateOfferAdminRoutes(s: Services, site: Site) {
     return sendPage(
       c,
       <AdminPage {...frame(c)} title={`Offres pour ${name}`} current="offers" wide trail={[[name, `/admin/candidats/${id}`]]} hasError={Object.keys(errors).length > 0 || Boolean(outcomeError)} flash={flash}>
-        {outcomeError ? <ErrorSummary errors={{ outcome: outcomeError.message }} idPrefix={`p${outcomeError.proposalId.slice(0, 8)}`} /> : null}
+        {outcomeError ? <ErrorSummary errors={{ outcome: outcomeError.message }} idPrefix={proposalIdPrefix(outcomeError.proposalId)} /> : null}
         <h1>Offres pour {name}</h1>
         <dl class="summary-list">
           <div>
@@ -150,7 +156,7 @@ export function candidateOfferAdminRoutes(s: Services, site: Site) {
                           <HiddenFields fields={{ _csrf: c.get('session').csrf_token, proposal: pr.id }} />
                           <Select
                             name="outcome"
-                            idPrefix={`p${pr.id.slice(0, 8)}`}
+                            idPrefix={proposalIdPrefix(pr.id)}
                             label={<span class="visually-hidden">Suite donnée à {pr.title}</span>}
                             options={proposalOutcomes.map((o) => ({ value: o.value, label: o.label }))}
                             placeholder="Pas encore de nouvelles"

@@ -195,7 +195,7 @@ describe.each(dialects())('offers over HTTP: public pages, the back-office, the 
     expect(proposal.reason).toBe('reprise · commerce · Aubrac');
     const empty = await referent.post(`/admin/candidats/${person.candidateId}/offres/suite`, { proposal: proposal.id, outcome: '' });
     expect(empty.status).toBe(422);
-    expect(errorSummaryLinks(await empty.text())).toEqual([[`#p${proposal.id.slice(0, 8)}-outcome`, 'Choisissez la suite donnée à cette offre']]);
+    expect(errorSummaryLinks(await empty.text())).toEqual([[`#p-${proposal.id}-outcome`, 'Choisissez la suite donnée à cette offre']]);
     for (const outcome of ['interested', 'taken-over']) expect((await referent.post(`/admin/candidats/${person.candidateId}/offres/suite`, { proposal: proposal.id, outcome })).status).toBe(303);
     const after = await t.db.kysely.selectFrom('timeline_events').select('summary').where('candidate_id', '=', person.candidateId).where('kind', '=', 'offer').orderBy('at').orderBy('summary').execute();
     expect(after.map((e) => e.summary)).toContain('Suite de l’offre « Boulangerie de Nasbinals » : la personne est intéressé·e');
@@ -204,5 +204,12 @@ describe.each(dialects())('offers over HTTP: public pages, the back-office, the 
     // A proposal of another candidate cannot be reached through this one's address.
     const other = await makeCandidate(t, {});
     expect((await referent.post(`/admin/candidats/${other.candidateId}/offres/suite`, { proposal: proposal.id, outcome: 'declined' })).status).toBe(404);
+    // A second offer proposed within the same minute: its outcome field has ids of its own.
+    const grocery = await makeOffer(t, { kind: 'agent', agentId: referent.agent.id }, { title: 'Épicerie de Marchastel' });
+    expect((await referent.post(`/admin/candidats/${person.candidateId}/offres`, { offers: [grocery.id] })).status).toBe(303);
+    const twoProposals = await (await referent.get(`/admin/candidats/${person.candidateId}/offres`)).text();
+    expect(twoProposals.match(/name="outcome"/g)).toHaveLength(2);
+    const ids = [...twoProposals.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids.filter((x, i) => ids.indexOf(x) !== i)).toEqual([]);
   });
 });
