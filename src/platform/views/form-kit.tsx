@@ -208,6 +208,11 @@ export function Select(p: FieldBase & { options: Choice[]; value?: string | null
   );
 }
 
+/** A filter of a list: a choice among `[value, label]` pairs, or all of them ("Tous" unless told). */
+export function FilterSelect(p: { id: string; label: string; value: string | null; options: ReadonlyArray<readonly [string, string]>; all?: string }) {
+  return <Select name={p.id} label={p.label} placeholder={p.all ?? 'Tous'} value={p.value} options={p.options.map(([value, label]) => ({ value, label }))} />;
+}
+
 export function Checkbox(p: FieldBase & { checked?: boolean; value?: string }) {
   const id = fieldId(p.name, p.idPrefix);
   const error = p.errors?.[p.name];

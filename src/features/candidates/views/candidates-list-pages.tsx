@@ -1,6 +1,6 @@
 import { AdminPage } from '../../../areas/admin/layout.tsx';
 import { formatShortDate } from '../../../platform/time.ts';
-import { Button, ErrorSummary, HiddenFields, Radios, TextInput, type FieldErrors } from '../../../platform/views/form-kit.tsx';
+import { Button, ErrorSummary, FilterSelect, HiddenFields, Radios, TextInput, type FieldErrors } from '../../../platform/views/form-kit.tsx';
 import { Pagination } from '../../../platform/views/pagination.tsx';
 import { horizons, labelOf, projects } from '../../registrations/registration.ts';
 import { regionLabel } from '../../territory/territory.ts';
@@ -29,24 +29,6 @@ function SortHeader(p: { label: string; column: CandidateFilters['tri']; f: Cand
         {active ? <span class="visually-hidden">{dir === 'asc' ? ' (tri croissant)' : ' (tri décroissant)'}</span> : null}
       </a>
     </th>
-  );
-}
-
-function FilterSelect(p: { id: string; label: string; value: string; options: Array<[string, string]>; all?: string }) {
-  return (
-    <div class="form-group">
-      <label class="label" for={`f-${p.id}`}>
-        {p.label}
-      </label>
-      <select class="select" id={`f-${p.id}`} name={p.id}>
-        <option value="">{p.all ?? 'Tous'}</option>
-        {p.options.map(([v, l]) => (
-          <option value={v} selected={p.value === v}>
-            {l}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }
 

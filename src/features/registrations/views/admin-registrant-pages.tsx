@@ -2,7 +2,7 @@ import { Pagination } from '../../../platform/views/pagination.tsx';
 import type { Child } from 'hono/jsx';
 import { AdminPage, type AdminPageProps } from '../../../areas/admin/layout.tsx';
 import { formatShortDate, formatSlot, formatTime } from '../../../platform/time.ts';
-import { Button, HiddenFields, type FieldErrors } from '../../../platform/views/form-kit.tsx';
+import { Button, FilterSelect, HiddenFields, type FieldErrors } from '../../../platform/views/form-kit.tsx';
 import { regionLabel, themeLabel } from '../../territory/territory.ts';
 import type { Webinar } from '../../webinars/webinar.ts';
 import { StatusTag } from '../../webinars/views/admin-webinar-pages.tsx';
@@ -212,24 +212,6 @@ export function AdminWebinarDetailPage(p: WebinarDetailProps) {
       ) : null}
       <Pagination page={f.page} pages={pages} href={(n) => `${base}${query(f, { page: n })}`} label="Pages des inscrits" />
     </AdminPage>
-  );
-}
-
-function FilterSelect(p: { id: string; label: string; value: string; options: Array<[string, string]> }) {
-  return (
-    <div class="form-group">
-      <label class="label" for={`f-${p.id}`}>
-        {p.label}
-      </label>
-      <select class="select" id={`f-${p.id}`} name={p.id}>
-        <option value="">Tous</option>
-        {p.options.map(([v, l]) => (
-          <option value={v} selected={p.value === v}>
-            {l}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }
 
