@@ -3,6 +3,10 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { sql } from 'kysely';
 import { adminArea } from './areas/admin/admin-area.tsx';
+import type { AdminEnv } from './areas/admin/admin-env.ts';
+import { AdminPage } from './areas/admin/layout.tsx';
+import { PartnerPage } from './areas/partner/layout.tsx';
+import type { PartnerEnv } from './areas/partner/partner-env.ts';
 import { legalRoutes } from './areas/public/legal-pages.tsx';
 import { contentPublicRoutes } from './features/content/public-routes.tsx';
 import { slidesStaticRoutes } from './features/slides/admin-routes.tsx';
@@ -54,20 +58,53 @@ export interface AppOptions {
   afterResponse?: AfterResponse;
 }
 
-function ErrorPage({ site, title, message, reference }: { site: Site; title: string; message: string; reference?: string }) {
+interface ErrorText {
+  title: string;
+  message: string;
+  reference?: string;
+}
+
+function ErrorBody({ site, title, message, reference, home }: ErrorText & { site: Site; home: [href: string, label: string] }) {
   return (
-    <PublicPage site={site} title={title} noindex>
-      <div class="container">
-        <h1>{title}</h1>
-        <p>{message}</p>
-        {reference ? (
-          <p>
-            Si le problème persiste, écrivez-nous à <a href={`mailto:${site.territory.contact.email}`}>{site.territory.contact.email}</a> en indiquant la référence <strong>{reference}</strong>.
-          </p>
-        ) : null}
+    <>
+      <h1>{title}</h1>
+      <p>{message}</p>
+      {reference ? (
         <p>
-          <a href="/">Retour à l’accueil</a>
+          Si le problème persiste, écrivez-nous à <a href={`mailto:${site.territory.contact.email}`}>{site.territory.contact.email}</a> en indiquant la référence <strong>{reference}</strong>.
         </p>
+      ) : null}
+      <p>
+        <a href={home[0]}>{home[1]}</a>
+      </p>
+    </>
+  );
+}
+
+/**
+ * An error page in the frame of where it happened: inside the back-office or the partner portal for a
+ * person signed in there (with their menu, and the way back to their home), on the public site otherwise.
+ */
+function ErrorPage({ c, site, ...text }: ErrorText & { c: Context; site: Site }) {
+  const v = c.var as Partial<AdminEnv['Variables'] & PartnerEnv['Variables']>;
+  if (v.agent && v.session) {
+    return (
+      <AdminPage site={site} agent={v.agent} csrf={v.session.csrf_token} title={text.title} current="none">
+        <ErrorBody site={site} {...text} home={['/admin', 'Retour au tableau de bord']} />
+      </AdminPage>
+    );
+  }
+  if (v.partnerUser && v.partner && v.partnerSession) {
+    return (
+      <PartnerPage site={site} user={v.partnerUser} partner={v.partner} csrf={v.partnerSession.csrf_token} title={text.title} current="none">
+        <ErrorBody site={site} {...text} home={['/partenaires', 'Retour à l’accueil de l’espace partenaires']} />
+      </PartnerPage>
+    );
+  }
+  return (
+    <PublicPage site={site} title={text.title} noindex>
+      <div class="container">
+        <ErrorBody site={site} {...text} home={['/', 'Retour à l’accueil']} />
       </div>
     </PublicPage>
   );
@@ -180,19 +217,19 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   app.route('/partenaires', partnerArea(s, site, { signInThrottle: options.partnerSignInThrottle }));
   app.route('/admin', adminArea(s, site, { smtpConfigured: options.smtpConfigured ?? false, auditRetentionDays: options.auditRetentionDays ?? 365 }));
 
-  app.notFound((c) => sendPage(c, <ErrorPage site={site} title="Page introuvable" message="Cette page n’existe pas ou n’existe plus. Vérifiez l’adresse, ou repartez de l’accueil." />, 404));
+  app.notFound((c) => sendPage(c, <ErrorPage c={c} site={site} title="Page introuvable" message="Cette page n’existe pas ou n’existe plus. Vérifiez l’adresse, ou repartez de l’accueil." />, 404));
 
   app.onError((err, c: Context<AppEnv>) => {
-    if (err instanceof NotFound) return sendPage(c, <ErrorPage site={site} title="Page introuvable" message={err.message} />, 404);
-    if (err instanceof Forbidden) return sendPage(c, <ErrorPage site={site} title="Accès refusé" message={err.message} />, 403);
+    if (err instanceof NotFound) return sendPage(c, <ErrorPage c={c} site={site} title="Page introuvable" message={err.message} />, 404);
+    if (err instanceof Forbidden) return sendPage(c, <ErrorPage c={c} site={site} title="Accès refusé" message={err.message} />, 403);
     if (err instanceof TooManyRequests) {
       c.header('Retry-After', String(err.retryAfterSeconds));
-      return sendPage(c, <ErrorPage site={site} title="Trop de tentatives" message={`Trop de demandes en peu de temps. Réessayez dans ${Math.ceil(err.retryAfterSeconds / 60)} minute(s).`} />, 429);
+      return sendPage(c, <ErrorPage c={c} site={site} title="Trop de tentatives" message={`Trop de demandes en peu de temps. Réessayez dans ${Math.ceil(err.retryAfterSeconds / 60)} minute(s).`} />, 429);
     }
-    if (err instanceof DomainError) return sendPage(c, <ErrorPage site={site} title="Action impossible" message={err.message} />, 409);
+    if (err instanceof DomainError) return sendPage(c, <ErrorPage c={c} site={site} title="Action impossible" message={err.message} />, 409);
     const requestId = c.get('requestId') ?? randomUUID();
     (c.get('log') ?? s.logger).error('unhandled error', { err, method: c.req.method, path: c.req.path });
-    return sendPage(c, <ErrorPage site={site} title="Une erreur est survenue" message="Nous n’avons pas pu traiter votre demande. Rien n’a été perdu de ce qui était déjà enregistré ; vous pouvez réessayer." reference={requestId.slice(0, 8)} />, 500);
+    return sendPage(c, <ErrorPage c={c} site={site} title="Une erreur est survenue" message="Nous n’avons pas pu traiter votre demande. Rien n’a été perdu de ce qui était déjà enregistré ; vous pouvez réessayer." reference={requestId.slice(0, 8)} />, 500);
   });
 
   return app;
