@@ -65,4 +65,24 @@ describe.each(dialects())('the public pages with the Lozère demo, on %s', (dial
     expect(page).toContain(`href="${past.replay_url}"`);
     expect(page).not.toContain('<form method="post"');
   });
+
+  it('offers no agenda entry for a Rencontre that is over, and points to the next ones; during one, registrants are sent to their link', async () => {
+    const past = await t.db.kysely.selectFrom('webinars').select('slug').where('ends_at', '<', t.clock.now().toISOString()).orderBy('starts_at', 'desc').executeTakeFirstOrThrow();
+    const over = (await get(`/rencontres/${past.slug}`)).body;
+    expect(over).not.toContain('agenda.ics');
+    expect(over).toContain('<a href="/rencontres">Voir les prochaines Rencontres et s’inscrire</a>');
+    const open = (await get(`/rencontres/${coming[0]!.slug}`)).body;
+    expect(open).toContain(`/rencontres/${coming[0]!.slug}/agenda.ics`);
+    expect(open).not.toContain('Voir les prochaines Rencontres et s’inscrire');
+    const next = await t.db.kysely.selectFrom('webinars').select(['slug', 'starts_at']).where('slug', '=', coming[0]!.slug).executeTakeFirstOrThrow();
+    const before = t.clock.now();
+    t.clock.set(new Date(new Date(next.starts_at).getTime() + 10 * 60_000));
+    try {
+      const during = textOf((await get(`/rencontres/${next.slug}`)).body);
+      expect(during).toContain('Les inscriptions sont closes : la Rencontre a commencé.');
+      expect(during).toContain('Vous êtes inscrit·e ? Rejoignez la Rencontre avec le lien personnel reçu par e-mail lors de votre inscription.');
+    } finally {
+      t.clock.set(before);
+    }
+  });
 });

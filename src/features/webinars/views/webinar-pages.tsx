@@ -172,8 +172,19 @@ export function WebinarPage(p: WebinarPageProps) {
       <p class="inset">Cette Rencontre est terminée. Le replay sera bientôt disponible ici.</p>
     );
   } else {
-    registration = <p class="notice">{p.closedMessage ?? 'Les inscriptions sont closes : la Rencontre a commencé.'}</p>;
+    registration = (
+      <>
+        <p class="notice">{p.closedMessage ?? 'Les inscriptions sont closes : la Rencontre a commencé.'}</p>
+        {window === 'started' ? <p>Vous êtes inscrit·e ? Rejoignez la Rencontre avec le lien personnel reçu par e-mail lors de votre inscription.</p> : null}
+      </>
+    );
   }
+  // Someone who lands on a Rencontre they can no longer join (an old post, a search) is shown the way to the next ones.
+  const elsewhere = window !== 'open' ? (
+    <p>
+      <a href="/rencontres">Voir les prochaines Rencontres et s’inscrire</a>
+    </p>
+  ) : null;
   return (
     <PublicPage site={p.site} title={w.title} hasError={hasErrors} current="rencontres" description={w.summary || t.tagline}>
       <div class="container">
@@ -222,11 +233,15 @@ export function WebinarPage(p: WebinarPageProps) {
             <p>{w.partners.join(', ')}</p>
           </>
         ) : null}
-        <p>
-          <a href={`/rencontres/${w.slug}/agenda.ics`}>Ajouter cette Rencontre à mon agenda (fichier .ics)</a>
-        </p>
+        {/* An agenda entry is for a Rencontre still to come, not one over or cancelled. */}
+        {!past && w.status !== 'cancelled' ? (
+          <p>
+            <a href={`/rencontres/${w.slug}/agenda.ics`}>Ajouter cette Rencontre à mon agenda (fichier .ics)</a>
+          </p>
+        ) : null}
         <h2 id="inscription">{window === 'open' ? 'Inscription' : past ? 'Replay' : 'Inscription'}</h2>
         {registration}
+        {elsewhere}
       </div>
     </PublicPage>
   );
