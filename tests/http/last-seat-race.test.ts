@@ -1,38 +1,23 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createRuntime, startServer, type RunningServer } from '../../src/runtime.ts';
+import type { RunningServer } from '../../src/runtime.ts';
 import { createWebinar, formFields } from '../support/fixtures.ts';
-import { createTestDb, dialects, type TestDb } from '../support/harness.ts';
+import { dialects, type TestDb } from '../support/harness.ts';
+import { startTestServer, type TestServer } from '../support/http-server.ts';
 
 const RACERS = 50;
 
 describe.each(dialects())('fifty people sending the form at once for the last seat, over real HTTP, on %s', (dialect) => {
   let testDb: TestDb;
   let server: RunningServer;
-  let dataDir: string;
+  let running: TestServer;
 
   beforeEach(async () => {
-    testDb = await createTestDb(dialect);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nv-race-'));
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: testDb.target.kind === 'sqlite' ? `sqlite:${testDb.target.file}` : testDb.target.url,
-      DATA_DIR: dataDir,
-      NO_DEMO: 'true',
-      WORKER: 'off',
-      LOG_LEVEL: 'silent',
-    });
-    server = await startServer(config, await createRuntime(config));
+    running = await startTestServer(dialect);
+    ({ testDb, server } = running);
   });
   afterEach(async () => {
-    await server.stop();
-    await testDb.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await running.stop();
   });
 
   it('confirms exactly one, puts the 49 others on the waiting list in order, and answers every one of them 303', async () => {

@@ -1,45 +1,30 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
 import { connect } from '../../src/platform/db/database.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { ManualClock } from '../../src/platform/time.ts';
-import { createRuntime, startServer, type RunningServer } from '../../src/runtime.ts';
+import type { RunningServer } from '../../src/runtime.ts';
 import { createWebinar, formFields } from '../support/fixtures.ts';
-import { createTestDb, dialects, type TestDb } from '../support/harness.ts';
+import { dialects, type TestDb } from '../support/harness.ts';
+import { startTestServer, type TestServer } from '../support/http-server.ts';
 
 /** The Rencontre page over real HTTP, answered by the server's page cache once rendered (ADR 0018). */
 describe.each(dialects())('the Rencontre page served again from the page cache, on %s', (dialect) => {
   let testDb: TestDb;
   let server: RunningServer;
-  let dataDir: string;
+  let running: TestServer;
   let clock: ManualClock;
   let lines: Array<Record<string, unknown>>;
 
   beforeEach(async () => {
-    testDb = await createTestDb(dialect);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nv-pages-'));
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: testDb.target.kind === 'sqlite' ? `sqlite:${testDb.target.file}` : testDb.target.url,
-      DATA_DIR: dataDir,
-      NO_DEMO: 'true',
-      WORKER: 'off',
-      LOG_LEVEL: 'debug',
-    });
     clock = new ManualClock(new Date());
     lines = [];
     const logger = createLogger('debug', {}, (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
-    server = await startServer(config, await createRuntime(config, { clock, logger }));
+    running = await startTestServer(dialect, { env: { LOG_LEVEL: 'debug' }, runtime: { clock, logger } });
+    ({ testDb, server } = running);
   });
   afterEach(async () => {
-    await server.stop();
-    await testDb.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await running.stop();
   });
 
   const cachedAnswers = () => lines.filter((l) => l.msg === 'request' && l.cached === true).length;
