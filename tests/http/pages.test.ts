@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData, seedDemo } from '../../src/features/demo/seed-demo.ts';
 import { createTestContext, dialects, type TestContext } from '../support/harness.ts';
+import { postForm } from '../support/fixtures.ts';
 import { textOf } from './html.ts';
 
 const KB = 1024;
@@ -64,6 +65,16 @@ describe.each(dialects())('the public pages with the Lozère demo, on %s', (dial
     const page = (await get(`/rencontres/${past.slug}`)).body;
     expect(page).toContain(`href="${past.replay_url}"`);
     expect(page).not.toContain('<form method="post"');
+  });
+
+  it('tells on the personal-data page of the one cookie the public site sets, the first contact form’s, and what the contact form collects', async () => {
+    const started = await t.app.request('/premier-contact', postForm({}));
+    expect(started.status).toBe(303);
+    expect(started.headers.get('set-cookie')).toContain('nv_premier_contact=');
+    const data = textOf((await get('/donnees-personnelles')).body);
+    expect(data).not.toContain('Le site public ne dépose aucun cookie.');
+    expect(data).toContain('Seul le formulaire « Premier contact » dépose un cookie technique');
+    expect(data).toContain('l’âge de vos enfants');
   });
 
   it('offers no agenda entry for a Rencontre that is over, and points to the next ones; during one, registrants are sent to their link', async () => {

@@ -1,7 +1,15 @@
 import { authorityAtStart } from '../../features/territory/territory.ts';
+import { KEEP_DAYS } from '../../features/contact-form/contact-form.ts';
 import { Hono } from 'hono';
 import { sendPage } from '../../platform/views/document.tsx';
 import { PublicPage, type Site } from './layout.tsx';
+
+const dayFormat = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+/** A day of the configuration ("2026-11-29") as a page says it: "29 novembre 2026". */
+function frenchDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(d.getTime()) ? dayFormat.format(d) : day;
+}
 
 /** Legal notice, personal-data notice and accessibility statement: all from the territory's configuration. */
 export function legalRoutes(site: Site) {
@@ -75,7 +83,7 @@ export function legalRoutes(site: Site) {
           </p>
           <h2>Quelles données ?</h2>
           <p>
-            Vos nom, prénom, adresse e-mail, téléphone si vous le donnez, votre lieu de vie actuel, votre projet, votre foyer, votre horizon, où vous imaginez vivre, comment vous avez connu les Rencontres, votre question, la campagne d’où vous venez, votre présence aux Rencontres. Nous ne demandons aucune donnée de santé : ne nous en confiez pas.
+            Vos nom, prénom, adresse e-mail, téléphone si vous le donnez, votre lieu de vie actuel, votre projet, votre foyer, votre horizon, où vous imaginez vivre, comment vous avez connu les Rencontres, votre question, la campagne d’où vous venez, votre présence aux Rencontres. Si vous remplissez le formulaire « Premier contact » ou demandez à être accompagné·e : votre métier et celui de votre conjoint·e, l’âge de vos enfants, le logement que vous cherchez, l’aide que vous souhaitez et votre message. Si vous donnez votre avis sur une Rencontre ou répondez aux suivis de votre installation : vos réponses. Nous ne demandons aucune donnée de santé : ne nous en confiez pas.
           </p>
           <h2>Qui les voit ?</h2>
           <p>L’équipe {t.programmeName} {t.authority.of}. Un partenaire (France Travail, chambre consulaire…) ne reçoit vos coordonnées que si vous avez accepté d’être mis en relation avec lui.</p>
@@ -86,7 +94,9 @@ export function legalRoutes(site: Site) {
             Vous pouvez consulter et télécharger vos données depuis le lien personnel reçu par e-mail après votre inscription. Vous pouvez aussi demander à les corriger, à en limiter l’usage ou vous opposer à leur traitement en écrivant au délégué à la protection des données. Nous répondons dans un délai d’un mois. Si vous estimez que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à la CNIL (cnil.fr).
           </p>
           <h2>Cookies</h2>
-          <p>Le site public ne dépose aucun cookie. Aucune ressource n’est chargée depuis un autre site.</p>
+          <p>
+            Le site public ne dépose aucun cookie de mesure d’audience ni de publicité. Seul le formulaire « Premier contact » dépose un cookie technique, pour que vous puissiez reprendre vos réponses là où vous les avez laissées : il est gardé {KEEP_DAYS} jours au plus et supprimé quand vous envoyez le formulaire. Aucune ressource n’est chargée depuis un autre site.
+          </p>
         </div>
       </PublicPage>,
     ),
@@ -104,14 +114,14 @@ export function legalRoutes(site: Site) {
           <h2>État de conformité</h2>
           <p>
             Ce site est <strong>{t.accessibility.status}</strong> avec le référentiel général d’amélioration de l’accessibilité (RGAA) version 4.1.2
-            {t.accessibility.auditDate ? `, selon l’audit du ${t.accessibility.auditDate}` : ' : aucun audit de conformité n’a encore été réalisé'}.
+            {t.accessibility.auditDate ? `, selon l’audit du ${frenchDay(t.accessibility.auditDate)}` : ' : aucun audit de conformité n’a encore été réalisé'}.
           </p>
           <h2>Ce qui est fait</h2>
           <p>
             Chaque page est vérifiée automatiquement à chaque évolution du logiciel (outil axe-core), et les parcours principaux sont testés au clavier seul. Les formulaires signalent les erreurs en haut de page et à côté de chaque champ. Le site fonctionne sans JavaScript.
           </p>
           <h2>Établissement de cette déclaration</h2>
-          <p>Cette déclaration a été établie le {t.accessibility.statementDate}.</p>
+          <p>Cette déclaration a été établie le {frenchDay(t.accessibility.statementDate)}.</p>
           <h2>Retour d’information et contact</h2>
           <p>
             Si vous n’arrivez pas à accéder à un contenu ou à un service, contactez-nous à <a href={`mailto:${t.contact.email}`}>{t.contact.email}</a> pour être orienté·e vers une alternative accessible ou obtenir le contenu sous une autre forme.
