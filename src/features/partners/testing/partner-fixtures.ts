@@ -8,6 +8,7 @@ import { createPartner, invitePartnerUser, setPartnerPasswordWithLink } from '..
 import type { PartnerForm } from '../partner-schemas.ts';
 import type { TestContext } from '../../../../tests/support/harness.ts';
 import { createWebinar, parsedForm } from '../../../../tests/support/fixtures.ts';
+import { signInThrough, type Session } from '../../../../tests/support/admin.ts';
 
 /**
  * Test fixtures of partners, partner users, offers and candidates, made through the use cases
@@ -56,35 +57,13 @@ export async function makePartnerUser(t: TestContext, partner: PartnerRow, over:
   return { ...user, status: 'active' };
 }
 
-export interface PartnerSignedIn {
+export interface PartnerSignedIn extends Session {
   user: PartnerUserRow;
-  cookie: string;
-  csrf: string;
-  get(path: string): Promise<Response>;
-  post(path: string, fields?: Record<string, string | string[]>): Promise<Response>;
-}
-
-function encode(fields: Record<string, string | string[]>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
-  return p.toString();
 }
 
 /** Signs a partner user in through the real form; keeps the cookie and the session's CSRF token. */
 export async function signInPartnerUser(t: TestContext, user: PartnerUserRow, password = PARTNER_PASSWORD): Promise<PartnerSignedIn> {
-  const res = await t.app.request('/partenaires/connexion', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: encode({ email: user.email, password }) });
-  if (res.status !== 303) throw new Error(`partner sign-in failed: ${res.status}`);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const home = await (await t.app.request('/partenaires', { headers: { Cookie: cookie } })).text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(home)?.[1];
-  if (!csrf) throw new Error('no CSRF token on /partenaires');
-  return {
-    user,
-    cookie,
-    csrf,
-    get: async (path) => t.app.request(path, { headers: { Cookie: cookie } }),
-    post: async (path, fields = {}) => t.app.request(path, { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' }, body: encode({ _csrf: csrf, ...fields }) }),
-  };
+  return { user, ...(await signInThrough(t, { signInPath: '/partenaires/connexion', home: '/partenaires', email: user.email, password })) };
 }
 
 export function offerForm(over: Partial<OfferForm> = {}): OfferForm {
