@@ -61,7 +61,9 @@ describe.each(dialects())('after the Rencontre: the next step, the survey, the n
     expect(cand).toEqual({ phone: '06 11 22 33 44', horizon: '6-12-mois' });
 
     // Asking again: the page says it is in hand, a second post adds nothing.
-    expect(await (await t.app.request(`${link}/accompagnement`)).text()).toContain('Votre demande est en cours');
+    const inHand = await (await t.app.request(`${link}/accompagnement`)).text();
+    expect(inHand).toContain('Votre demande est en cours');
+    expect(inHand).toContain('Une question ? Écrivez-nous à nouvellevie@lozere.fr.');
     await t.app.request(`${link}/accompagnement`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: body.toString() });
     expect(await t.db.kysely.selectFrom('accompaniment_requests').select('id').execute()).toHaveLength(1);
 
@@ -75,7 +77,15 @@ describe.each(dialects())('after the Rencontre: the next step, the survey, the n
     t.clock.set('2027-01-10T09:00:00.000Z');
     const a = await registerWithLink(w.id, 'a@example.org');
     const b = await registerWithLink(w.id, 'b@example.org');
+    // Before the Rencontre there is nothing to give an opinion on: the page says when, and an answer is refused.
+    const early = await (await t.app.request(`${a.link}/avis`)).text();
+    expect(early).toContain('Vous pourrez donner votre avis une fois la Rencontre passée');
+    expect(early).not.toContain('<form method="post"');
+    expect((await t.app.request(`${a.link}/avis`, postForm({ usefulness: '5', recommend: 'oui' }))).status).toBe(409);
+    expect(await t.db.kysely.selectFrom('survey_answers').select('id').execute()).toHaveLength(0);
     t.clock.set('2027-01-20T09:00:00.000Z');
+    // The form says who reads the answers and why (RGPD art. 13).
+    expect(await (await t.app.request(`${a.link}/avis`)).text()).toContain('Vos réponses sont lues par l’équipe Lozère Nouvelle Vie du Département de la Lozère');
     const bad = await t.app.request(`${a.link}/avis`, postForm({}));
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain('Dites-nous si la Rencontre vous a été utile');

@@ -6,6 +6,8 @@ import { Button, ErrorSummary, Radios, TextArea, TextInput, type FieldErrors } f
 import type { Services } from '../../services.ts';
 import { loadRegistrationByToken } from '../registrations/registration-by-token.ts';
 import { horizons } from '../registrations/registration.ts';
+import type { Webinar } from '../webinars/webinar.ts';
+import { formatDate, formatTime } from '../../platform/time.ts';
 import { answerSurvey, recommendLabels, surveySchema, usefulnessLabels } from '../survey/survey.ts';
 import { accompanimentErrors, accompanimentFieldOrder, accompanimentSchema, movers, needs } from './accompaniment.ts';
 import { requestAccompaniment } from './request-accompaniment.tsx';
@@ -80,8 +82,29 @@ function SurveyPage(p: { site: Site; token: string; webinarTitle: string; values
             options={Object.entries(recommendLabels).map(([value, label]) => ({ value, label }))}
           />
           <TextArea name="comment" label="Un commentaire ?" required={false} value={p.values.comment} errors={p.errors} rows={3} maxlength={1000} />
+          <p class="privacy">
+            Vos réponses sont lues par l’équipe {p.site.territory.programmeName} {p.site.territory.authority.of}, pour améliorer les prochaines Rencontres et mesurer ce qu’elles apportent. <a href="/donnees-personnelles">Vos données et vos droits</a>.
+          </p>
           <Button>Envoyer mon avis</Button>
         </form>
+      </div>
+    </PublicPage>
+  );
+}
+
+/** The survey is about a Rencontre that took place: before its end there is nothing to give an opinion on. */
+function SurveyNotYetPage(p: { site: Site; token: string; webinar: Webinar }) {
+  const t = p.site.territory;
+  return (
+    <PublicPage site={p.site} title="Votre avis" noindex>
+      <div class="container">
+        <h1>Votre avis sur la Rencontre</h1>
+        <p class="inset">
+          Vous pourrez donner votre avis une fois la Rencontre passée : elle a lieu le {formatDate(p.webinar.startsAt, t.timezone)}, à {formatTime(p.webinar.startsAt, t.timezone)}.
+        </p>
+        <p>
+          <a href={`/mon-inscription/${p.token}`}>Retour à mon inscription</a>
+        </p>
       </div>
     </PublicPage>
   );
@@ -113,7 +136,7 @@ export function accompanimentPublicRoutes(s: Services, site: Site) {
     const { token, candidate } = await load(c);
     c.header('Cache-Control', 'no-store');
     const open = await s.db.kysely.selectFrom('accompaniment_requests').select('id').where('candidate_id', '=', candidate.id).where('status', '!=', 'closed').executeTakeFirst();
-    if (open) return sendPage(c, <ThanksPage site={site} token={token} title="Votre demande est en cours" body="Vous avez déjà demandé à être accompagné·e : un référent vous contacte ou l’a déjà fait. Une question ? Écrivez-nous." />);
+    if (open) return sendPage(c, <ThanksPage site={site} token={token} title="Votre demande est en cours" body={`Vous avez déjà demandé à être accompagné·e : un référent vous contacte ou l’a déjà fait. Une question ? Écrivez-nous à ${s.territory.contact.email}.`} />);
     return sendPage(c, <AccompanimentPage site={site} token={token} firstName={candidate.first_name} values={{ horizon: candidate.horizon ?? '', phone: candidate.phone ?? '' }} errors={{}} />);
   });
 
@@ -132,9 +155,12 @@ export function accompanimentPublicRoutes(s: Services, site: Site) {
     return sendPage(c, <ThanksPage site={site} token={token} title="Votre demande est envoyée" body={`Merci. Un référent ${s.territory.programmeName} vous contactera dans les prochains jours pour faire le point sur votre projet. Vous recevez une confirmation par e-mail.`} />);
   });
 
+  const notOver = (webinar: Webinar) => s.clock.now().getTime() < new Date(webinar.endsAt).getTime();
+
   app.get('/mon-inscription/:token/avis', async (c) => {
     const { token, registration, webinar } = await load(c);
     c.header('Cache-Control', 'no-store');
+    if (notOver(webinar)) return sendPage(c, <SurveyNotYetPage site={site} token={token} webinar={webinar} />);
     const previous = await s.db.kysely.selectFrom('survey_answers').select(['usefulness', 'recommend', 'comment']).where('registration_id', '=', registration.id).executeTakeFirst();
     const values: Record<string, string> = previous ? { usefulness: String(previous.usefulness), recommend: previous.recommend, comment: previous.comment ?? '' } : {};
     return sendPage(c, <SurveyPage site={site} token={token} webinarTitle={webinar.title} values={values} errors={{}} />);
@@ -142,6 +168,7 @@ export function accompanimentPublicRoutes(s: Services, site: Site) {
 
   app.post('/mon-inscription/:token/avis', async (c) => {
     const { token, registration, webinar, candidate } = await load(c);
+    if (notOver(webinar)) return sendPage(c, <SurveyNotYetPage site={site} token={token} webinar={webinar} />, 409);
     const body = await formBody(c);
     const parsed = surveySchema.safeParse(body);
     if (!parsed.success) {
