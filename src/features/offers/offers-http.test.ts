@@ -138,6 +138,9 @@ describe.each(dialects())('offers over HTTP: public pages, the back-office, the 
     const housing = textOf(await (await t.app.request('/offres?type=housing')).text());
     expect(housing).toContain('1 offre');
     expect(housing).toContain('Maison de village T3');
+    // Housing in the "Logement" sector is tagged once, not "Logement Logement".
+    expect(housing).not.toContain('Logement Logement');
+    expect(housing).toContain('Logement');
     // Keywords, accents aside.
     expect(textOf(await (await t.app.request('/offres?q=soignant+12')).text())).toContain('1 offre');
     // Unknown values are ignored, not errors; a page past the end is a 404.

@@ -58,6 +58,23 @@ function Paragraphs({ text }: { text: string }) {
 
 type CardOffer = Pick<OfferListItem, 'slug' | 'title' | 'type' | 'sector' | 'commune_name' | 'region_key' | 'partner_name' | 'published_at'>;
 
+/** The type, then the sector unless it says the same ("Logement" housing in the "Logement" sector). */
+function OfferTags({ t, o }: { t: Territory; o: Pick<OfferRow, 'type' | 'sector'> }) {
+  const type = offerTypeLabel(o.type);
+  const sector = sectorLabel(t.offers.sectors, o.sector);
+  return (
+    <>
+      <span class="tag">{type}</span>
+      {sector && sector.toLowerCase() !== type.toLowerCase() ? (
+        <>
+          {' '}
+          <span class="tag tag--grey">{sector}</span>
+        </>
+      ) : null}
+    </>
+  );
+}
+
 function OfferCard({ t, o, reason, headingLevel = 3 }: { t: Territory; o: CardOffer; reason?: string; headingLevel?: 2 | 3 }) {
   const H = headingLevel === 2 ? 'h2' : 'h3';
   return (
@@ -66,7 +83,7 @@ function OfferCard({ t, o, reason, headingLevel = 3 }: { t: Territory; o: CardOf
         <a href={`/offres/${o.slug}`}>{o.title}</a>
       </H>
       <p>
-        <span class="tag">{offerTypeLabel(o.type)}</span> <span class="tag tag--grey">{sectorLabel(t.offers.sectors, o.sector)}</span>
+        <OfferTags t={t} o={o} />
       </p>
       <p class="meta">
         {o.commune_name}
@@ -133,7 +150,7 @@ export function OfferDetailPage(p: { site: Site; offer: OfferRow; partner: { nam
         <Breadcrumbs trail={[['Offres', '/offres']]} current={o.title} />
         <h1>{o.title}</h1>
         <p>
-          <span class="tag">{offerTypeLabel(o.type)}</span> <span class="tag tag--grey">{sectorLabel(t.offers.sectors, o.sector)}</span>
+          <OfferTags t={t} o={o} />
         </p>
         <dl class="summary-list">
           <div>
