@@ -10,7 +10,7 @@ import { Button, ErrorSummary, HiddenFields, Select, TextArea, type FieldErrors 
 import type { Services } from '../../services.ts';
 import { themeLabels, parseKeys } from '../partners/partner.ts';
 import { listPartners } from '../partners/partners-repository.ts';
-import { canEditFile } from '../candidates/candidate-file.ts';
+import { canEditFile, projectTypes } from '../candidates/candidate-file.ts';
 import { horizons, labelOf, projects } from '../registrations/registration.ts';
 import { regionLabel } from '../territory/territory.ts';
 import { NOT_YOUR_FILE_MESSAGE } from '../offers/propose-offers.ts';
@@ -31,14 +31,17 @@ export function referralAdminRoutes(s: Services, site: Site) {
     const id = c.req.param('id')!;
     const person = await s.db.kysely
       .selectFrom('candidates')
-      .select(['id', 'first_name', 'last_name', 'email', 'project', 'project_type', 'desired_region', 'horizon', 'referent_id'])
+      .select(['id', 'first_name', 'last_name', 'email', 'project', 'project_type', 'project_sector', 'desired_region', 'horizon', 'referent_id'])
       .where('id', '=', id)
       .executeTakeFirst();
     if (!person) throw new NotFound('Personne introuvable');
     const [referrals, partners] = await Promise.all([referralsOfCandidate(s.db.kysely, id), listPartners(s.db.kysely, { activeOnly: true })]);
     const name = `${person.first_name} ${person.last_name}`;
+    const project = (person.project_type ? labelOf(projectTypes, person.project_type) : null) ?? labelOf(projects, person.project);
     const defaultSummary = [
-      person.project ? `Projet : ${labelOf(projects, person.project)}${person.project_type ? ` (${person.project_type})` : ''}.` : null,
+      // The project as the file says it in words: the type the referent qualified, else the answer at
+      // registration, and the sector when known; never a stored key (the person and the partner read it).
+      project ? `Projet : ${project}${person.project_sector ? ` (${person.project_sector})` : ''}.` : null,
       person.desired_region ? `Région envisagée : ${regionLabel(t, person.desired_region)}.` : null,
       person.horizon ? `Installation : ${labelOf(horizons, person.horizon)?.toLowerCase()}.` : null,
     ]

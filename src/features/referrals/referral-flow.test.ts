@@ -62,6 +62,14 @@ describe.each(dialects())('a referral to a partner, from consent to outcome, on 
     expect(await timeline()).toEqual([['agent', 'Orientation proposée vers Chambre de métiers : accord de la personne demandé par e-mail']]);
   });
 
+  it('the prefilled summary names the project the file qualified in words, never its stored key', async () => {
+    const other = await makeCandidate(t, { firstName: 'Lou', lastName: 'Vidal', project: 'salarie', desiredRegion: 'aubrac' });
+    await t.db.kysely.updateTable('candidates').set({ project_type: 'salarie', project_sector: 'Industrie du bois' }).where('id', '=', other.candidateId).execute();
+    const text = textOf(await (await referent.get(`/admin/candidats/${other.candidateId}/orientations`)).text());
+    expect(text).toContain('Projet : Emploi salarié (Industrie du bois). Région envisagée : Aubrac.');
+    expect(text).not.toContain('(salarie)');
+  });
+
   it('before consent, the partner sees nothing of the person', async () => {
     expect(textOf(await (await userA.get('/partenaires/orientations')).text())).not.toContain('Delmas');
     expect((await userA.get(`/partenaires/orientations/${referralId}`)).status).toBe(404);
