@@ -50,6 +50,8 @@ describe.each(dialects())('the private link of a registration on %s', (dialect) 
     ])
       expect(text).toContain(shown);
     expect(html).toContain(`href="/mon-inscription/${token}/mes-donnees.json"`);
+    // The form promised the news can be stopped at any time: the page says how.
+    expect(html).toContain('href="mailto:nouvellevie@lozere.fr?subject=Ne%20plus%20recevoir%20les%20nouvelles%20des%20Rencontres"');
   });
 
   it('gives all the person’s data as a JSON file, without secrets, and records that it was taken', async () => {
@@ -94,6 +96,8 @@ describe.each(dialects())('the private link of a registration on %s', (dialect) 
         const body = await res.text();
         expect(body).not.toContain('elise.martin');
         expect(body).not.toContain('Élise');
+        // A link cut on its way is the usual cause: the page says what to do, and whom to write to.
+        expect(textOf(body)).toContain('Ouvrez-le directement depuis l’e-mail reçu, sans le recopier. S’il ne fonctionne toujours pas, écrivez-nous à nouvellevie@lozere.fr.');
       }
     }
     expect(await statusOf((await t.db.kysely.selectFrom('registrations').select('id').executeTakeFirstOrThrow()).id)).toBe('confirmed');

@@ -219,7 +219,17 @@ export function ManagePage(p: ManageView) {
           </div>
           <div>
             <dt>Nouvelles des Rencontres</dt>
-            <dd>{c.news_opt_in ? 'Oui, vous les recevez' : 'Non'}</dd>
+            <dd>
+              {c.news_opt_in ? (
+                <>
+                  Oui, vous les recevez.{' '}
+                  {/* The form promises that one can stop them at any time: this is how. */}
+                  <a href={`mailto:${t.contact.email}?subject=${encodeURIComponent('Ne plus recevoir les nouvelles des Rencontres')}`}>Ne plus les recevoir : écrivez-nous</a>
+                </>
+              ) : (
+                'Non'
+              )}
+            </dd>
           </div>
         </dl>
         <p>
