@@ -158,6 +158,8 @@ describe.each(dialects())('the confirmation, as a real SMTP peer receives it, on
     const waiting = peer.receivedFor('b@example.org')[0]!.parsed;
     expect(waiting.subject).toBe(`Liste d’attente : ${w.title}`);
     expect(waiting.text).toContain('en position 1');
+    // The replay that the pages promise to everyone registered, the e-mails promise too.
+    expect(waiting.text).toContain('Quoi qu’il arrive, vous recevrez le replay après la Rencontre.');
     expect(waiting.attachments).toHaveLength(0);
     expect(headerText(waiting, 'Auto-Submitted')).toBe('auto-generated');
 
@@ -166,8 +168,12 @@ describe.each(dialects())('the confirmation, as a real SMTP peer receives it, on
     const promoted = peer.receivedFor('b@example.org')[1]!.parsed;
     expect(promoted.subject).toBe(`Une place s’est libérée : ${w.title}`);
     expect(readCalendar(calendarOf(peer.receivedFor('b@example.org')[1]!).content.toString('utf8')).cal.getFirstPropertyValue('method')).toBe('PUBLISH');
+    expect(promoted.text).toContain('Vous recevrez un rappel avant la Rencontre, puis le replay, que vous ayez pu y assister ou non.');
+    expect(peer.receivedFor('a@example.org')[0]!.parsed.text).toContain('Vous recevrez un rappel avant la Rencontre, puis le replay, que vous ayez pu y assister ou non.');
     const cancelled = peer.receivedFor('a@example.org')[1]!;
     expect(cancelled.parsed.subject).toBe(`Inscription annulée : ${w.title}`);
+    expect(cancelled.parsed.text).toContain('Vous recevrez quand même le replay après la Rencontre.');
+    expect(cancelled.parsed.html).toContain('Vous recevrez quand même le replay après la Rencontre.');
     expect(readCalendar(calendarOf(cancelled).content.toString('utf8')).cal.getFirstPropertyValue('method')).toBe('CANCEL');
     expect(peer.received).toHaveLength(4);
   });

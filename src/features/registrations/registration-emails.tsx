@@ -84,6 +84,13 @@ export async function renderRegistrationEmail(kind: RegistrationEmailKind, c: Re
     cancelled: `Votre inscription à la ${w.title} est annulée. Votre place a été libérée pour une autre personne.`,
   };
   const hasSeat = kind === 'confirmed' || kind === 'promoted';
+  // What the pages promise (the receipt, the waiting list, the cancellation), the e-mail says too: everyone registered gets the replay.
+  const after: Record<RegistrationEmailKind, string> = {
+    confirmed: 'Vous recevrez un rappel avant la Rencontre, puis le replay, que vous ayez pu y assister ou non.',
+    promoted: 'Vous recevrez un rappel avant la Rencontre, puis le replay, que vous ayez pu y assister ou non.',
+    waitlisted: 'Quoi qu’il arrive, vous recevrez le replay après la Rencontre.',
+    cancelled: 'Vous recevrez quand même le replay après la Rencontre.',
+  };
   const joinLine = hasJoinPath(w)
     ? `Pour rejoindre la Rencontre le jour venu, utilisez ce lien personnel : ${join}`
     : `Le lien pour rejoindre la Rencontre vous sera envoyé avant la Rencontre ; il sera aussi sur votre page personnelle.`;
@@ -96,6 +103,8 @@ export async function renderRegistrationEmail(kind: RegistrationEmailKind, c: Re
     `Quand : ${when}`,
     hasSeat ? joinLine : '',
     hasSeat ? 'Le fichier joint ajoute la Rencontre à votre agenda.' : '',
+    '',
+    after[kind],
     '',
     kind === 'cancelled'
       ? `Vous pouvez vous réinscrire à tout moment depuis ${c.publicUrl}/rencontres/${w.slug}`
@@ -128,6 +137,7 @@ export async function renderRegistrationEmail(kind: RegistrationEmailKind, c: Re
           <p>Le lien pour rejoindre la Rencontre vous sera envoyé avant la Rencontre ; le fichier joint l’ajoute à votre agenda.</p>
         )
       ) : null}
+      <p>{after[kind]}</p>
       {kind === 'cancelled' ? (
         <p>
           Vous pouvez vous réinscrire à tout moment depuis <a href={`${c.publicUrl}/rencontres/${w.slug}`}>la page de la Rencontre</a>.
