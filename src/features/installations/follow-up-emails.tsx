@@ -1,6 +1,7 @@
 import { EmailButton, EmailLayout, renderEmailHtml } from '../../platform/email/email-layout.tsx';
 import type { RenderedEmail } from '../registrations/registration-emails.tsx';
 import type { Territory } from '../territory/territory.ts';
+import { atCommune } from './installation.ts';
 
 export function followUpUrl(publicUrl: string, token: string) {
   return `${publicUrl}/suivi/${token}`;
@@ -11,7 +12,7 @@ export async function renderFollowUpEmail(c: { territory: Territory; publicUrl: 
   const t = c.territory;
   const url = followUpUrl(c.publicUrl, c.token);
   const subject = `${c.firstName}, comment se passe votre installation ?`;
-  const intro = `Cela fait ${c.months} mois que vous vous êtes installé·e à ${c.commune}. Comment ça se passe ? Pouvons-nous vous aider, pour un emploi, le logement, l’école des enfants ou autre chose ?`;
+  const intro = `Cela fait ${c.months} mois que vous vous êtes installé·e ${atCommune(c.commune)}. Comment ça se passe ? Pouvons-nous vous aider, pour un emploi, le logement, l’école des enfants ou autre chose ?`;
   const text = [`Bonjour ${c.firstName},`, '', intro, '', `Deux minutes pour nous répondre : ${url}`, '', `L’équipe ${t.programmeName}`].join('\n');
   const html = await renderEmailHtml(
     <EmailLayout brand={{ programmeName: t.programmeName, primary: t.identity.colours.primary, footer: `${t.authority.name} · ${t.programmeName} · ${t.contact.email}. Vous recevez ce message parce que ${t.programmeName} vous a accompagné·e dans votre installation. Vos données : ${c.publicUrl}/donnees-personnelles` }} title={subject}>

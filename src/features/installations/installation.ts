@@ -161,6 +161,13 @@ export function fieldErrors(e: z.ZodError, fallback: string): FieldErrors {
   return out;
 }
 
+/** "à Mende", but "au Malzieu-Ville" and "aux Bondons": French contracts "à le" and "à les" before a commune's article. */
+export function atCommune(name: string): string {
+  if (/^Le /.test(name)) return `au ${name.slice(3)}`;
+  if (/^Les /.test(name)) return `aux ${name.slice(4)}`;
+  return `à ${name}`;
+}
+
 export function labelOf(list: ReadonlyArray<{ value: string; label: string }>, value: string | null): string | null {
   if (!value) return null;
   return list.find((x) => x.value === value)?.label ?? value;

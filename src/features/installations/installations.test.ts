@@ -8,7 +8,9 @@ import type { AgentRow } from '../../platform/db/schema.ts';
 import { registerCandidate } from '../registrations/register-candidate.ts';
 import { followUpToken } from './follow-up-token.ts';
 import type { FollowUpTables } from './follow-up-tables.ts';
-import { followUpDays, parseInstallation } from './installation.ts';
+import { renderFollowUpEmail } from './follow-up-emails.tsx';
+import { atCommune, followUpDays, parseInstallation } from './installation.ts';
+import { loadTerritory } from '../territory/territory.ts';
 import { recordInstallation } from './record-installation.ts';
 
 describe('the follow-ups’ days', () => {
@@ -19,6 +21,16 @@ describe('the follow-ups’ days', () => {
     expect(days('2027-11-30')).toEqual(['3:2028-02-29', '6:2028-05-30', '12:2028-11-30']);
     expect(days('2027-08-31')).toEqual(['3:2027-11-30', '6:2028-02-29', '12:2028-08-31']);
     expect(days('2028-02-29')).toEqual(['3:2028-05-29', '6:2028-08-29', '12:2029-02-28']);
+  });
+
+  it('says "au Malzieu-Ville" and "aux Bondons", not "à Le Malzieu-Ville", to the household it writes to', async () => {
+    expect(atCommune('Mende')).toBe('à Mende');
+    expect(atCommune('La Canourgue')).toBe('à La Canourgue');
+    expect(atCommune('Le Malzieu-Ville')).toBe('au Malzieu-Ville');
+    expect(atCommune('Les Bondons')).toBe('aux Bondons');
+    const mail = await renderFollowUpEmail({ territory: loadTerritory('lozere'), publicUrl: 'http://nv.test', firstName: 'Élise', months: 3, commune: 'Le Malzieu-Ville', token: 'A'.repeat(43) });
+    expect(mail.text).toContain('Cela fait 3 mois que vous vous êtes installé·e au Malzieu-Ville.');
+    expect(mail.html).not.toContain('à Le ');
   });
 
   it('the installation form says in French what is missing', () => {

@@ -4,7 +4,7 @@ import type { InstallationTable } from '../../../platform/db/schema.ts';
 import { Button, ErrorSummary, HiddenFields, Radios, Select, TextArea, TextInput, type FieldErrors } from '../../../platform/views/form-kit.tsx';
 import { formatDay } from '../../tasks/task.ts';
 import { regionLabel, type Territory } from '../../territory/territory.ts';
-import { activities, departureFieldOrder, departureReasons, followUpFieldOrder, helpTopics, housings, installationFieldOrder, labelOf, wellbeingLabels } from '../installation.ts';
+import { activities, atCommune, departureFieldOrder, departureReasons, followUpFieldOrder, helpTopics, housings, installationFieldOrder, labelOf, wellbeingLabels } from '../installation.ts';
 import { CheckboxGroup } from './checkbox-group.tsx';
 
 type Frame = Omit<AdminPageProps, 'children' | 'title' | 'current'>;
@@ -211,7 +211,7 @@ export function FollowUpFormPage(p: { site: Site; token: string; firstName: stri
       <div class="container">
         <h1>Comment se passe votre installation ?</h1>
         <p class="lead">
-          {p.firstName}, cela fait {p.months} mois que vous vous êtes installé·e à {p.commune}. Quatre questions, deux minutes.
+          {p.firstName}, cela fait {p.months} mois que vous vous êtes installé·e {atCommune(p.commune)}. Quatre questions, deux minutes.
         </p>
         <form method="post" action={`/suivi/${p.token}`} novalidate>
           <ErrorSummary errors={p.errors} order={followUpFieldOrder} />
