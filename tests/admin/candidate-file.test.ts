@@ -230,6 +230,23 @@ describe.each(dialects())('the candidate file on %s', (dialect) => {
     expect((await agent.post(`/admin/candidats/${id}/etape`, { stage: 'dormant' })).headers.get('location')).toContain('ok=inchange');
   });
 
+  it('the file’s tasks are acted on from the file (done, changed, cancelled), each action coming back to it with its message; offers and orientations are linked from it', async () => {
+    const created = await agent.post(`/admin/candidats/${id}/taches/nouvelle`, { submission: randomUUID(), title: 'Rappeler pour le logement', dueOn: '2027-01-10', assigneeId: agent.agent.id, retour: `/admin/candidats/${id}` });
+    expect(created.status).toBe(303);
+    const back = created.headers.get('location')!;
+    const html = await (await agent.get(back)).text();
+    expect(textOf(html)).toContain('La tâche est enregistrée.');
+    const task = await t.db.kysely.selectFrom('tasks').select('id').where('candidate_id', '=', id).executeTakeFirstOrThrow();
+    expect(html).toContain(`action="/admin/taches/${task.id}/faite"`);
+    expect(html).toContain(`href="/admin/taches/${task.id}/annuler?retour=${encodeURIComponent(`/admin/candidats/${id}#suivi`)}"`);
+    for (const link of ['offres', 'orientations']) expect(html).toContain(`href="/admin/candidats/${id}/${link}"`);
+    const done = await agent.post(`/admin/taches/${task.id}/faite`, { retour: `/admin/candidats/${id}#suivi` });
+    expect(done.headers.get('location')).toBe(`/admin/candidats/${id}?ok=faite#suivi`);
+    const after = textOf(await (await agent.get(`/admin/candidats/${id}?ok=faite`)).text());
+    expect(after).toContain('La tâche est marquée comme faite.');
+    expect(after).toMatch(/Rappeler pour le logement .*Faite/);
+  });
+
   it('the timeline is paginated, newest first', async () => {
     for (let i = 0; i < 30; i++) {
       t.clock.advance(60_000);

@@ -11,6 +11,7 @@ import { sendPage } from '../../platform/views/document.tsx';
 import type { FieldErrors } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
 import { reassignReferent } from '../referents/assign-referent.ts';
+import { localToday } from '../tasks/task.ts';
 import { addAgentEntry } from './add-agent-entry.ts';
 import { canActOnMany, canEditFile } from './candidate-file.ts';
 import { loadCandidateFile } from './candidate-file-query.ts';
@@ -40,6 +41,10 @@ const flash: Record<string, string> = {
   referent: 'La fiche est confiée ; la personne choisie est prévenue par e-mail.',
   fusion: 'Les deux fiches sont fusionnées : tout l’historique est ici.',
   inchange: 'Rien n’a changé.',
+  // Where the task forms and buttons come back to, from the file.
+  tache: 'La tâche est enregistrée.',
+  faite: 'La tâche est marquée comme faite.',
+  annulee: 'La tâche est annulée.',
   attribuees: 'Les fiches cochées sont confiées.',
   'vue-enregistree': 'La vue est enregistrée.',
   'vue-supprimee': 'La vue est supprimée.',
@@ -206,7 +211,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
     const data = await loadCandidateFile(db, c.req.param('id'), Number.isFinite(page) ? page : 1);
     if (!data) throw new NotFound('Fiche introuvable');
     const agent = c.get('agent');
-    return sendPage(c, <CandidateFilePageView {...frame(c)} data={data} canEdit={canEditFile(agent, data.file) && !data.file.merged_into_id} isAdmin={canActOnMany(agent)} />);
+    return sendPage(c, <CandidateFilePageView {...frame(c)} data={data} today={localToday(s.clock.now(), s.territory.timezone)} canEdit={canEditFile(agent, data.file) && !data.file.merged_into_id} isAdmin={canActOnMany(agent)} />);
   });
 
   app.get('/candidats/:id/identite', async (c) => {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CandidateRow, Database, HouseholdMemberTable, TimelineEventRow } from '../../platform/db/schema.ts';
+import { tasksOfCandidate, type TaskView } from '../tasks/tasks-repository.ts';
 import { describeCommune } from './commune-choice.ts';
 
 export const TIMELINE_PAGE_SIZE = 25;
@@ -17,7 +18,8 @@ export interface CandidateFilePage {
   registrations: Array<{ id: string; status: 'confirmed' | 'waitlisted' | 'cancelled'; createdAt: string; attended: number | null; attendedMinutes: number | null; question: string | null; webinarId: string; title: string; startsAt: string }>;
   mails: Array<{ id: string; subject: string; status: string; createdAt: string; sentAt: string | null }>;
   requests: Array<{ id: string; createdAt: string; horizon: string; movers: string; project: string; needs: string; message: string | null; status: string }>;
-  tasks: Array<{ id: string; title: string; dueOn: string; status: string; assigneeName: string | null }>;
+  /** Open ones first, then the latest closed: what the file's task table shows, with its actions. */
+  tasks: TaskView[];
   appointments: Array<{ id: string; status: string; startsAt: string; mode: string; agentName: string | null; topic: string | null }>;
   installations: Array<{ id: string; installedOn: string; communeName: string; adults: number; children: number; activity: string; leftOn: string | null }>;
   followUps: Array<{ id: string; months: number; dueOn: string; status: string; wellbeing: number | null; needsHelp: number | null }>;
@@ -56,15 +58,7 @@ export async function loadCandidateFile(db: Kysely<Database>, id: string, timeli
       .execute(),
     db.selectFrom('outbox_messages').select(['id', 'subject', 'status', 'created_at as createdAt', 'sent_at as sentAt']).where('candidate_id', '=', id).orderBy('created_at', 'desc').limit(50).execute(),
     db.selectFrom('accompaniment_requests').select(['id', 'created_at as createdAt', 'horizon', 'movers', 'project', 'needs', 'message', 'status']).where('candidate_id', '=', id).orderBy('created_at', 'desc').execute(),
-    db
-      .selectFrom('tasks as t')
-      .leftJoin('agents as a', 'a.id', 't.assignee_id')
-      .select(['t.id', 't.title', 't.due_on as dueOn', 't.status', 'a.name as assigneeName'])
-      .where('t.candidate_id', '=', id)
-      .orderBy('t.status', 'desc')
-      .orderBy('t.due_on')
-      .limit(30)
-      .execute(),
+    tasksOfCandidate(db, id),
     db
       .selectFrom('appointments as ap')
       .innerJoin('appointment_slots as sl', 'sl.id', 'ap.slot_id')

@@ -72,8 +72,11 @@ export async function tasksOfAgent(db: Q, agentId: string, status: 'open' | 'clo
   return (await q.orderBy('tasks.created_at').limit(limit).execute()).map(view);
 }
 
-/** The tasks of one household's file, open ones first. */
-export async function tasksOfCandidate(db: Q, candidateId: string): Promise<TaskView[]> {
-  const rows = await base(db).where('tasks.candidate_id', '=', candidateId).orderBy('tasks.status', 'desc').orderBy('tasks.due_on').execute();
-  return rows.map(view);
+/** The tasks of one household's file: every open one (the soonest first), then the latest closed ones. */
+export async function tasksOfCandidate(db: Q, candidateId: string, closedLimit = 20): Promise<TaskView[]> {
+  const [open, closed] = await Promise.all([
+    base(db).where('tasks.candidate_id', '=', candidateId).where('tasks.status', '=', 'open').orderBy('tasks.due_on').orderBy('tasks.created_at').execute(),
+    base(db).where('tasks.candidate_id', '=', candidateId).where('tasks.status', '!=', 'open').orderBy('tasks.due_on', 'desc').orderBy('tasks.created_at', 'desc').limit(closedLimit).execute(),
+  ]);
+  return [...open, ...closed].map(view);
 }

@@ -9,6 +9,8 @@ import { regionLabel } from '../../territory/territory.ts';
 import { housingPlans, maturities, projectTypes, schoolNeeds, SENSITIVE_DATA_REMINDER } from '../candidate-file.ts';
 import { TIMELINE_PAGE_SIZE, type CandidateFilePage } from '../candidate-file-query.ts';
 import { abandonReasons, stageLabel } from '../change-stage.ts';
+import { canChangeTask } from '../../tasks/task.ts';
+import { TaskTable } from '../../tasks/views/task-pages.tsx';
 
 export type Frame = Omit<AdminPageProps, 'children' | 'title' | 'current'>;
 
@@ -41,7 +43,6 @@ export const kindLabels: Record<string, string> = {
 const stageTag: Record<string, string> = { abandoned: 'tag tag--grey', dormant: 'tag tag--warning', installed: 'tag tag--green', 'followed-up': 'tag tag--green' };
 export const StageTag = ({ stage }: { stage: string | null }) => <span class={stageTag[stage ?? 'contact'] ?? 'tag'}>{stageLabel(stage)}</span>;
 
-const taskStatus: Record<string, string> = { open: 'à faire', done: 'faite', cancelled: 'annulée' };
 const appointmentStatus: Record<string, string> = { booked: 'réservé', cancelled: 'annulé', done: 'tenu', missed: 'manqué' };
 const followUpStatus: Record<string, string> = { scheduled: 'prévu', sent: 'envoyé', answered: 'répondu', 'no-answer': 'sans réponse', cancelled: 'annulé' };
 
@@ -71,6 +72,8 @@ const Lines = ({ text }: { text: string }) => (
 
 export interface FilePageProps extends Frame {
   data: CandidateFilePage;
+  /** The territory's day, to say which tasks are late or due today. */
+  today: string;
   canEdit: boolean;
   isAdmin: boolean;
 }
@@ -86,6 +89,8 @@ export function CandidateFilePageView(p: FilePageProps) {
   const date = (iso: string) => formatShortDate(iso, z);
   const project = c.project_type ? labelOf(projectTypes, c.project_type) : c.project ? `${labelOf(projects, c.project)} (réponse à l’inscription)` : null;
   const tl = d.timeline;
+  const installed = d.installations.some((i) => i.leftOn === null);
+  const fileLink = `${base}#suivi`;
   return (
     <AdminPage {...p} title={name} current="candidates" wide trail={[['Candidats', '/admin/candidats']]}>
       <h1>{name}</h1>
@@ -109,8 +114,10 @@ export function CandidateFilePageView(p: FilePageProps) {
             <a href={`${base}/etape`}>Changer d’étape</a>
             <a href={`${base}/referent`}>Confier à un·e référent·e</a>
             <a href={`${base}/taches/nouvelle`}>Nouvelle tâche</a>
+            <a href={`${base}/offres`}>Proposer des offres</a>
+            <a href={`${base}/orientations`}>Orienter vers un partenaire</a>
             <a href="/admin/rendez-vous">Rendez-vous</a>
-            <a href={`${base}/installation`}>Enregistrer l’installation</a>
+            <a href={`${base}/installation`}>{installed ? 'Installation et suivis' : 'Enregistrer l’installation'}</a>
           </p>
         </nav>
       )}
@@ -208,13 +215,7 @@ export function CandidateFilePageView(p: FilePageProps) {
       {d.tasks.length ? (
         <>
           <h3>Tâches</h3>
-          <ul>
-            {d.tasks.map((x) => (
-              <li>
-                {x.title} · pour le {date(`${x.dueOn}T12:00:00Z`)} · {x.assigneeName ?? 'agent inconnu'} · {taskStatus[x.status] ?? x.status}
-              </li>
-            ))}
-          </ul>
+          <TaskTable tasks={d.tasks} today={p.today} csrf={p.csrf} retour={fileLink} caption={`Tâches du dossier de ${name}`} canChange={(x) => p.canEdit && canChangeTask(p.agent, x)} showAssignee showFile={false} />
         </>
       ) : null}
       {d.appointments.length ? (
@@ -255,6 +256,11 @@ export function CandidateFilePageView(p: FilePageProps) {
             ))}
           </ul>
         </>
+      ) : null}
+      {d.installations.length || d.followUps.length ? (
+        <p>
+          <a href={`${base}/installation`}>Voir l’installation et les réponses aux suivis</a>
+        </p>
       ) : null}
 
       {d.requests.length ? (

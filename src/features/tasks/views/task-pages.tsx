@@ -30,7 +30,8 @@ export function DueCell({ task, today }: { task: Pick<TaskView, 'due_on' | 'stat
 }
 
 /** A table of tasks with what the agent may do on each: done (one click), change, cancel (confirmed). */
-export function TaskTable(p: { tasks: TaskView[]; today: string; csrf: string; retour: string; caption: string; canChange: (t: TaskView) => boolean; showAssignee?: boolean }) {
+export function TaskTable(p: { tasks: TaskView[]; today: string; csrf: string; retour: string; caption: string; canChange: (t: TaskView) => boolean; showAssignee?: boolean; showFile?: boolean }) {
+  const showFile = p.showFile ?? true;
   return (
     <div class="table-wrap">
       <table>
@@ -39,7 +40,7 @@ export function TaskTable(p: { tasks: TaskView[]; today: string; csrf: string; r
           <tr>
             <th scope="col">Pour le</th>
             <th scope="col">Tâche</th>
-            <th scope="col">Dossier</th>
+            {showFile ? <th scope="col">Dossier</th> : null}
             {p.showAssignee ? <th scope="col">Agent</th> : null}
             <th scope="col">État</th>
             <th scope="col">Actions</th>
@@ -52,7 +53,7 @@ export function TaskTable(p: { tasks: TaskView[]; today: string; csrf: string; r
                 <DueCell task={t} today={p.today} />
               </td>
               <th scope="row">{t.title}</th>
-              <td>{t.candidate_id ? <a href={`/admin/candidats/${t.candidate_id}`}>{t.candidateName}</a> : '—'}</td>
+              {showFile ? <td>{t.candidate_id ? <a href={`/admin/candidats/${t.candidate_id}`}>{t.candidateName}</a> : '—'}</td> : null}
               {p.showAssignee ? <td>{t.assigneeName}</td> : null}
               <td>
                 <span class={statusTag[t.status]}>{taskStatusLabels[t.status]}</span>
