@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData, seedDemo } from '../../src/features/demo/seed-demo.ts';
 import { createTestContext, dialects, type TestContext } from '../support/harness.ts';
 import { postForm } from '../support/fixtures.ts';
-import { textOf } from './html.ts';
+import { textOf, titleOf } from './html.ts';
 
 const KB = 1024;
 
@@ -75,6 +75,14 @@ describe.each(dialects())('the public pages with the Lozère demo, on %s', (dial
     expect(data).not.toContain('Le site public ne dépose aucun cookie.');
     expect(data).toContain('Seul le formulaire « Premier contact » dépose un cookie technique');
     expect(data).toContain('l’âge de vos enfants');
+  });
+
+  it('names each Rencontre page with its date, since the generic editions all share one title', async () => {
+    const generic = await t.db.kysely.selectFrom('webinars').select('slug').where('kind', '=', 'generic').where('starts_at', '>', t.clock.now().toISOString()).orderBy('starts_at').limit(2).execute();
+    expect(generic).toHaveLength(2);
+    const titles = await Promise.all(generic.map(async (w) => titleOf((await get(`/rencontres/${w.slug}`)).body)));
+    expect(titles[0]).toBe('Rencontre Lozère Nouvelle Vie, vendredi 15 janvier 2027 – Lozère Nouvelle Vie');
+    expect(new Set(titles).size).toBe(2);
   });
 
   it('offers no agenda entry for a Rencontre that is over, and points to the next ones; during one, registrants are sent to their link', async () => {

@@ -186,7 +186,8 @@ export function WebinarPage(p: WebinarPageProps) {
     </p>
   ) : null;
   return (
-    <PublicPage site={p.site} title={w.title} hasError={hasErrors} current="rencontres" description={w.summary || t.tagline}>
+    // Every generic edition has the same title: the date tells them apart in a tab, a bookmark or a search result.
+    <PublicPage site={p.site} title={`${w.title}, ${formatDate(w.startsAt, t.timezone)}`} hasError={hasErrors} current="rencontres" description={w.summary || t.tagline}>
       <div class="container">
         <p class="meta">
           <a href="/rencontres">Les Rencontres</a>
