@@ -49,7 +49,7 @@ describe.skipIf(!chromium)('the first contact form in Chromium with JavaScript o
       await page.getByLabel('Adresse e-mail').fill('sophie.lefevre@example.org');
       await page.getByLabel('Téléphone (facultatif)').fill('06 98 76 54 32');
       await page.getByLabel('À l’étranger').check();
-      await page.getByLabel('Pays (facultatif)').fill('Belgique');
+      await page.getByLabel('Pays', { exact: true }).fill('Belgique');
       await next();
 
       // 2. Foyer; then leave, and come back through the start page.

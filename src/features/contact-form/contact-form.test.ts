@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeAgent } from '../../../tests/support/admin.ts';
 import { createWebinar, parsedForm } from '../../../tests/support/fixtures.ts';
 import { createTestContext, dialects, type TestContext } from '../../../tests/support/harness.ts';
+import { textOf } from '../../../tests/http/html.ts';
 import { TooManyRequests } from '../../platform/http/errors.ts';
 import { RateLimiter } from '../../platform/http/rate-limit.ts';
 import { buildStylesheet } from '../../platform/views/stylesheet.ts';
@@ -78,6 +79,10 @@ describe.each(dialects())('the first contact form on %s', (dialect) => {
     const typo = await post(`${base}/vous`, { ...answers.vous, postcode: '6900', email: 'hugo@' });
     const typoHtml = await typo.text();
     expect(typoHtml).toContain('Le code postal doit faire 5 chiffres, comme 75011');
+    // Asked according to where one lives, so not marked "(facultatif)" and then refused when left empty.
+    const first = textOf(await (await t.app.request(`${base}/vous`)).text());
+    for (const label of ['Code postal', 'Commune', 'Pays']) expect(first).not.toContain(`${label} (facultatif)`);
+    expect(first).toContain('Téléphone (facultatif)');
     expect(typoHtml).toContain('Saisissez une adresse e-mail valide, comme nom@exemple.fr');
     expect(typoHtml).toContain('value="Hugo"');
 

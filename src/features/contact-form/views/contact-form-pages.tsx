@@ -117,9 +117,10 @@ export function StepPage(p: { site: Site; token: string; step: StepKey; values: 
               { value: 'etranger', label: 'À l’étranger', hint: 'Indiquez votre pays ci-dessous.' },
             ]}
           />
-          <TextInput name="postcode" label="Code postal" hint="Si vous habitez en France." required={false} value={str(v, 'postcode')} errors={e} autocomplete="postal-code" inputmode="numeric" maxlength={10} width="quarter" />
-          <TextInput name="town" label="Commune" hint="Si vous habitez en France." required={false} value={str(v, 'town')} errors={e} autocomplete="address-level2" maxlength={100} width="half" />
-          <TextInput name="country" label="Pays" hint="Si vous habitez à l’étranger." required={false} value={str(v, 'country')} errors={e} autocomplete="country-name" maxlength={100} width="half" />
+          {/* Asked according to the answer above, as on the registration form: not "(facultatif)", which the errors then contradict. */}
+          <TextInput name="postcode" label="Code postal" hint="Si vous habitez en France." value={str(v, 'postcode')} errors={e} autocomplete="postal-code" inputmode="numeric" maxlength={10} width="quarter" />
+          <TextInput name="town" label="Commune" hint="Si vous habitez en France." value={str(v, 'town')} errors={e} autocomplete="address-level2" maxlength={100} width="half" />
+          <TextInput name="country" label="Pays" hint="Si vous habitez à l’étranger." value={str(v, 'country')} errors={e} autocomplete="country-name" maxlength={100} width="half" />
           <div class="honeypot" aria-hidden="true">
             <label for="f-website">Ne remplissez pas ce champ</label>
             <input id="f-website" name="website" type="text" tabindex={-1} autocomplete="off" />
