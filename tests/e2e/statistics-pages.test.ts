@@ -104,7 +104,7 @@ describe.skipIf(!chromium)(suiteName, () => {
     const json = (await (await page.request.get('/admin/statistiques.json?from=2023-01-01&to=2023-12-31')).json()) as { webinars: Array<{ id: string; registrations: number }> };
     expect(json.webinars).toHaveLength(6);
     // From the table of the dashboard, as an agent goes there.
-    await Promise.all([page.waitForURL(`**/admin/statistiques/rencontres/${json.webinars[0]!.id}`), page.getByRole('link', { name: '2023-01-20' }).click()]);
+    await Promise.all([page.waitForURL(`**/admin/statistiques/rencontres/${json.webinars[0]!.id}`), page.getByRole('link', { name: '20 janv. 2023' }).click()]);
     await expect.poll(() => page.locator('.summary-list').textContent()).toContain(`${json.webinars[0]!.registrations} (dont 0 sur liste d’attente)`);
     await expectAccessibleCharts(page, 3);
     await expectNoAxeViolations(page);

@@ -43,8 +43,11 @@ describe.each(dialects())('the statistics in the back-office on %s', (dialect) =
     expect(html).toContain('La Réunion (974) : 1');
     // Links to the exports of every table, the report, the open data and the JSON.
     expect(html).toContain('href="/admin/statistiques/export/rencontres.csv?annee=2024"');
-    // Each Rencontre of the table leads to its own figures.
-    expect(html).toContain(`<th scope="row"><a href="/admin/statistiques/rencontres/${data.W2.id}">2024-03-15</a></th>`);
+    // Each Rencontre of the table leads to its own figures; dates and months read in French on the page
+    // (the exports keep 2024-03-15 and 2024-03, which sort).
+    expect(html).toContain(`<th scope="row"><a href="/admin/statistiques/rencontres/${data.W2.id}">15 mars 2024</a></th>`);
+    expect(html).toContain('<th scope="row">mars 2024</th>');
+    expect(html).not.toMatch(/<th scope="row">(<a [^>]+>)?2024-\d\d/);
     expect(html).toContain('href="/admin/statistiques/rapport?annee=2024"');
     expect(html).toContain('href="/admin/statistiques.json?from=2024-01-01&amp;to=2024-12-31"');
   });

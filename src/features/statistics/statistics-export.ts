@@ -24,7 +24,7 @@ export function tableCsv(t: StatTable): string {
   return '\uFEFF' + stringify(csvRows(t), { delimiter: ';', record_delimiter: '\r\n', quoted_match: /[";\r\n]/ });
 }
 
-const excelFormats: Record<ColumnFormat, string | undefined> = { text: undefined, int: '# ##0', rate: '0.0', euros: '# ##0.00 €', days: '0.0', decimal: '0.0' };
+const excelFormats: Record<ColumnFormat, string | undefined> = { text: undefined, day: undefined, month: undefined, int: '# ##0', rate: '0.0', euros: '# ##0.00 €', days: '0.0', decimal: '0.0' };
 
 /** One workbook, one sheet per table, numbers kept as numbers. */
 export async function tablesXlsx(tables: StatTable[], creator: string): Promise<Buffer> {

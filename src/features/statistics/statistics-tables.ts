@@ -1,11 +1,15 @@
-import { periodLabel, zonedDate } from './period.ts';
+import { monthLabel, periodLabel, shortDayLabel, zonedDate } from './period.ts';
 import { frenchNumber, frenchTwoDecimals, funnelGaps, funnelStepLabels, funnelSteps, type FunnelRow, type PeriodStatistics } from './statistics.ts';
 
 /**
  * Every table of the statistics, once: the page draws them, the CSV and XLSX exports write them, so
  * the numbers a person downloads are the ones on the screen. A column says how its cells are written.
  */
-export type ColumnFormat = 'text' | 'int' | 'rate' | 'euros' | 'days' | 'decimal';
+/** `day` ("2024-01-19") and `month` ("2024-01") stay so in the exports, where they sort, and are read in French on the page. */
+export type ColumnFormat = 'text' | 'day' | 'month' | 'int' | 'rate' | 'euros' | 'days' | 'decimal';
+
+/** Columns of words and dates, aligned left; the others are numbers. */
+export const isTextColumn = (format: ColumnFormat) => format === 'text' || format === 'day' || format === 'month';
 export type Cell = string | number | null;
 
 export interface StatTable {
@@ -81,7 +85,7 @@ export function statisticsTables(s: PeriodStatistics): StatTable[] {
       sheet: 'Rencontres',
       title: 'Les Rencontres une par une',
       columns: [
-        col('Date', 'text'),
+        col('Date', 'day'),
         col('Rencontre', 'text'),
         col('Type', 'text'),
         col('Inscriptions'),
@@ -140,7 +144,7 @@ export function statisticsTables(s: PeriodStatistics): StatTable[] {
       key: 'mois',
       sheet: 'Mois',
       title: 'Mois par mois',
-      columns: [col('Mois', 'text'), col('Rencontres'), col('Inscriptions'), col('Participants')],
+      columns: [col('Mois', 'month'), col('Rencontres'), col('Inscriptions'), col('Participants')],
       rows: s.months.map((m) => [m.month, m.editions, m.registrations, m.attendees]),
     },
     {
@@ -215,8 +219,12 @@ export function tableByKey(s: PeriodStatistics, key: string): StatTable | undefi
 
 /** How a cell is shown on the page: French numbers, "–" for nothing. */
 export function displayCell(v: Cell, format: ColumnFormat): string {
-  if (v === null || v === '') return format === 'text' ? '' : '–';
-  if (typeof v === 'string') return v;
+  if (v === null || v === '') return isTextColumn(format) ? '' : '–';
+  if (typeof v === 'string') {
+    if (format === 'day' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return shortDayLabel(v);
+    if (format === 'month' && /^\d{4}-\d{2}$/.test(v)) return monthLabel(v);
+    return v;
+  }
   switch (format) {
     case 'rate':
       return `${frenchNumber(v)} %`;

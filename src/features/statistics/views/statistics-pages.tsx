@@ -7,7 +7,7 @@ import { Document } from '../../../platform/views/document.tsx';
 import { Button, ErrorSummary, Select, TextInput } from '../../../platform/views/form-kit.tsx';
 import { formatDate } from '../../../platform/time.ts';
 import { DISCLOSURE_THRESHOLD, formatEuros, formatNumber, formatRate, funnelStepLabels, funnelSteps, type PeriodStatistics } from '../statistics.ts';
-import { displayCell, editionDate, statisticsTables, type StatTable } from '../statistics-tables.ts';
+import { displayCell, editionDate, isTextColumn, statisticsTables, type StatTable } from '../statistics-tables.ts';
 import { periodLabel, shortMonthLabel, type PeriodErrors } from '../period.ts';
 import { generatedLabel } from '../statistics-export.ts';
 import { BarChart, ColumnChart, DepartementMap } from './charts.tsx';
@@ -49,7 +49,7 @@ export function StatTableView({ table, exportBase, headingLevel = 3, caption }: 
           <thead>
             <tr>
               {table.columns.map((c) => (
-                <th scope="col" class={c.format === 'text' ? undefined : 'num'}>
+                <th scope="col" class={isTextColumn(c.format) ? undefined : 'num'}>
                   {c.label}
                 </th>
               ))}
@@ -67,7 +67,7 @@ export function StatTableView({ table, exportBase, headingLevel = 3, caption }: 
                   i === 0 ? (
                     <th scope="row">{table.rowLinks?.[row] ? <a href={table.rowLinks[row]}>{displayCell(v, table.columns[i]!.format)}</a> : displayCell(v, table.columns[i]!.format)}</th>
                   ) : (
-                    <td class={table.columns[i]!.format === 'text' ? undefined : 'num'}>{displayCell(v, table.columns[i]!.format)}</td>
+                    <td class={isTextColumn(table.columns[i]!.format) ? undefined : 'num'}>{displayCell(v, table.columns[i]!.format)}</td>
                   ),
                 )}
               </tr>
@@ -80,7 +80,7 @@ export function StatTableView({ table, exportBase, headingLevel = 3, caption }: 
                   i === 0 ? (
                     <th scope="row">{displayCell(v, table.columns[i]!.format)}</th>
                   ) : (
-                    <td class={table.columns[i]!.format === 'text' ? undefined : 'num'}>{displayCell(v, table.columns[i]!.format)}</td>
+                    <td class={isTextColumn(table.columns[i]!.format) ? undefined : 'num'}>{displayCell(v, table.columns[i]!.format)}</td>
                   ),
                 )}
               </tr>
