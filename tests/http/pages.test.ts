@@ -91,6 +91,10 @@ describe.each(dialects())('the public pages with the Lozère demo, on %s', (dial
     expect(over).not.toContain('agenda.ics');
     expect(over).toContain('<a href="/rencontres">Voir les prochaines Rencontres et s’inscrire</a>');
     const open = (await get(`/rencontres/${coming[0]!.slug}`)).body;
+    // Open for registration: a way to the form from the top of the page, several screens above it on a phone.
+    expect(open).toContain('<a class="button button--primary" href="#inscription">S’inscrire à la Rencontre</a>');
+    expect(open.indexOf('href="#inscription"')).toBeLessThan(open.indexOf('Au programme'));
+    expect(over).not.toContain('href="#inscription"');
     expect(open).toContain(`/rencontres/${coming[0]!.slug}/agenda.ics`);
     expect(open).not.toContain('Voir les prochaines Rencontres et s’inscrire');
     const next = await t.db.kysely.selectFrom('webinars').select(['slug', 'starts_at']).where('slug', '=', coming[0]!.slug).executeTakeFirstOrThrow();

@@ -208,6 +208,14 @@ export function WebinarPage(p: WebinarPageProps) {
           </p>
         </div>
         {w.summary ? <p class="lead">{w.summary}</p> : null}
+        {/* The landing page of sponsored posts: on a phone the form is several screens down, past the programme. */}
+        {window === 'open' ? (
+          <p>
+            <a class="button button--primary" href="#inscription">
+              {p.seatsLeft === 0 ? 'S’inscrire sur la liste d’attente' : 'S’inscrire à la Rencontre'}
+            </a>
+          </p>
+        ) : null}
         {w.description ? w.description.split(/\n{2,}/).map((para) => <p>{para}</p>) : null}
         <h2>Au programme</h2>
         <ul>
