@@ -169,4 +169,15 @@ describe.each(dialects())('the private link of a registration on %s', (dialect) 
     expect(wait.status).toBe(200);
     expect(textOf(await wait.text())).toContain('Vous êtes sur la liste d’attente : le lien sera actif dès qu’une place vous sera attribuée.');
   });
+
+  it('the join link after the end gives the replay when there is one, instead of "you will get it by e-mail"', async () => {
+    const w = await createWebinar(t.db);
+    const elise = await registerByForm(w.slug);
+    t.clock.set(new Date(new Date(w.ends_at as string).getTime() + 5 * 60_000));
+    expect(textOf(await (await t.app.request(`/mon-inscription/${elise.token}/rejoindre`)).text())).toContain('Cette Rencontre est terminée. Vous recevrez le replay par e-mail.');
+    await t.db.kysely.updateTable('webinars').set({ replay_url: 'https://replay.example.org/r/1' }).where('id', '=', w.id as string).execute();
+    const html = await (await t.app.request(`/mon-inscription/${elise.token}/rejoindre`)).text();
+    expect(textOf(html)).toContain('Cette Rencontre est terminée. Vous pouvez déjà en voir le replay.');
+    expect(html).toContain('href="https://replay.example.org/r/1"');
+  });
 });

@@ -258,7 +258,19 @@ export function JoinNotReadyPage(p: { site: Site; webinar: Webinar; reason: 'no-
     <PublicPage site={p.site} title="Rejoindre la Rencontre" current="none" noindex>
       <div class="container">
         <h1>Rejoindre la {p.webinar.title}</h1>
-        <p class="notice">{messages[p.reason]}</p>
+        {p.reason === 'ended' && p.webinar.replayUrl ? (
+          <>
+            {/* Late on the join link (the reminder, the calendar entry): the replay is right here, no need to wait for an e-mail. */}
+            <p class="notice">Cette Rencontre est terminée. Vous pouvez déjà en voir le replay.</p>
+            <p>
+              <a class="button button--primary" href={p.webinar.replayUrl} rel="noopener">
+                Voir le replay
+              </a>
+            </p>
+          </>
+        ) : (
+          <p class="notice">{messages[p.reason]}</p>
+        )}
         <p>
           <a href={`/mon-inscription/${p.token}`}>Retour à mon inscription</a>
         </p>
