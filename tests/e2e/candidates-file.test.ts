@@ -175,5 +175,19 @@ describe.skipIf(!chromium)(suiteName, () => {
         await context.close();
       }
     });
+
+    it('the list fits a laptop’s width, long addresses and the longest stage included, so the column it is sorted by stays in sight', async () => {
+      const w = await createWebinar(server.testDb.db, { date: fridayInWeeks(5) });
+      const r = await registerPerson(server, w.id as string, { email: `alexandre.mathieu88.${dialect}@example.org`, firstName: 'Alexandre', lastName: 'Mathieu', phone: '06 12 34 56 79', household: 'couple' }, 'newsletter');
+      const id = (await server.testDb.db.kysely.selectFrom('registrations').select('candidate_id').where('id', '=', r.registrationId).executeTakeFirstOrThrow()).candidate_id;
+      await server.testDb.db.kysely.updateTable('candidates').set({ stage: 'followed-up', referent_id: referent.id, project_type: 'plusieurs', desired_region: 'causses-et-gorges' }).where('id', '=', id).execute();
+      const page = signedIn.page;
+      await visit(page, '/admin/candidats');
+      const fit = await page.locator('.table-wrap').first().evaluate((wrap) => ({ table: wrap.scrollWidth, wrap: wrap.clientWidth }));
+      expect(fit.table).toBeLessThanOrEqual(fit.wrap);
+      expect(await page.getByRole('link', { name: 'Dernière activité' }).isVisible()).toBe(true);
+      // The address is still one address for whoever copies it.
+      expect(await page.getByRole('row', { name: /MATHIEU Alexandre/ }).textContent()).toContain(`alexandre.mathieu88.${dialect}@example.org`);
+    });
   });
 });

@@ -32,6 +32,23 @@ function SortHeader(p: { label: string; column: CandidateFilters['tri']; f: Cand
   );
 }
 
+/**
+ * An address that may break before its "@": unbroken, the longest address of the page set the width
+ * of the Contact column, and the list's eleven columns no longer fitted a laptop's screen (the
+ * column it is sorted by went out of sight).
+ */
+function Email({ address }: { address: string }) {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return <>{address}</>;
+  return (
+    <>
+      {address.slice(0, at)}
+      <wbr />
+      {address.slice(at)}
+    </>
+  );
+}
+
 export interface ListPageProps extends Frame {
   filters: CandidateFilters;
   rows: CandidateListRow[];
@@ -143,7 +160,6 @@ export function CandidatesListPage(p: ListPageProps) {
                   <th scope="col">Horizon</th>
                   <th scope="col">Source</th>
                   <SortHeader label="Dernière activité" column="activite" f={f} />
-                  <th scope="col">Créée le</th>
                 </tr>
               </thead>
               <tbody>
@@ -165,7 +181,7 @@ export function CandidatesListPage(p: ListPageProps) {
                         <a href={`${LIST}/${r.id}`}>{name}</a>
                       </th>
                       <td>
-                        {r.email}
+                        <Email address={r.email} />
                         {r.phone ? <div class="meta">{r.phone}</div> : null}
                       </td>
                       <td>
@@ -176,8 +192,11 @@ export function CandidatesListPage(p: ListPageProps) {
                       <td>{regionLabel(t, r.desiredRegion) ?? '–'}</td>
                       <td>{labelOf(horizons, r.horizon) ?? '–'}</td>
                       <td>{r.firstSource ?? '–'}</td>
-                      <td>{r.lastActivityAt ? formatShortDate(r.lastActivityAt, t.timezone) : '–'}</td>
-                      <td>{formatShortDate(r.createdAt, t.timezone)}</td>
+                      <td>
+                        {r.lastActivityAt ? formatShortDate(r.lastActivityAt, t.timezone) : '–'}
+                        {/* The day the file was made, under the last activity rather than in a column of its own, so that the table fits a laptop. */}
+                        <div class="meta">fiche créée le {formatShortDate(r.createdAt, t.timezone)}</div>
+                      </td>
                     </tr>
                   );
                 })}
