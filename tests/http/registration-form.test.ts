@@ -61,6 +61,11 @@ describe.each(dialects())('the registration form over HTTP on %s', (dialect) => 
     // The same submission key: fixing the form and sending it twice still makes one registration.
     expect(hiddenFields(html).submission).toBe(submission);
     expect(await writtenRows(t.db)).toEqual(NOTHING_WRITTEN);
+
+    // The page in error stays at the form's address: reloaded (a phone bringing back a tab) it is the form again, not a 404.
+    const reloaded = await t.app.request(`/rencontres/${w.slug}/inscription`);
+    expect(reloaded.status).toBe(303);
+    expect(reloaded.headers.get('location')).toBe(`/rencontres/${w.slug}#inscription`);
   });
 
   it('an unanswered question does not hide the postcode and town errors until the next try', async () => {

@@ -84,6 +84,10 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
     return c.redirect(`/inscription/recu/${submissionKey}`, 303);
   });
 
+  // The address a form in error is shown at: a phone reloading a tab it put aside, a back then forward,
+  // or a link copied from the address bar asks it with a GET. That is the Rencontre's form, not a 404.
+  app.get('/rencontres/:slug/inscription', (c) => c.redirect(`/rencontres/${encodeURIComponent(c.req.param('slug'))}#inscription`, 303));
+
   app.get('/inscription/recu/:key', async (c) => {
     const key = c.req.param('key');
     if (!SUBMISSION_KEY.test(key)) throw new NotFound();
