@@ -133,6 +133,11 @@ describe.each(dialects())('the registration form over HTTP on %s', (dialect) => 
     expect(textOf(receipt)).toContain('p*****@example.org');
     expect(textOf(await (await t.app.request(first.headers.get('location')!)).text())).toContain('e*****@example.org');
     expect(await writtenRows(t.db)).toMatchObject({ candidates: 2, registrations: 2, submissions: 2, outbox: 2 });
+    // The receipt is for the moment; the next day the tab brought back says where the registration lives now.
+    t.clock.advance(25 * 3600_000);
+    const stale = await t.app.request(first.headers.get('location')!);
+    expect(stale.status).toBe(404);
+    expect(textOf(await stale.text())).toContain('Cette page a expiré. Retrouvez votre inscription avec le lien personnel de l’e-mail reçu après votre inscription.');
   });
 
   it('keeps the campaign of the link the visitor came from, through the form, with the registration', async () => {

@@ -92,7 +92,9 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
     const key = c.req.param('key');
     if (!SUBMISSION_KEY.test(key)) throw new NotFound();
     const sub = await findSubmission(s.db.kysely, key);
-    if (!sub || s.clock.now().getTime() - new Date(sub.created_at).getTime() > RECEIPT_LIFETIME_MS) throw new NotFound('Cette page a expiré');
+    if (!sub) throw new NotFound();
+    // A tab left open and brought back the next day: the e-mail has the lasting link.
+    if (s.clock.now().getTime() - new Date(sub.created_at).getTime() > RECEIPT_LIFETIME_MS) throw new NotFound('Cette page a expiré. Retrouvez votre inscription avec le lien personnel de l’e-mail reçu après votre inscription.');
     const row = await s.db.kysely
       .selectFrom('registrations')
       .innerJoin('candidates', 'candidates.id', 'registrations.candidate_id')
