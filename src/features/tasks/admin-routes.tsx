@@ -62,8 +62,8 @@ export function taskAdminRoutes(s: Services, site: Site) {
     if (whoId !== me.id && me.role !== 'admin') await forbidden(c, 'Seul un administrateur peut voir les tâches d’un autre agent.');
     const who = whoId === me.id ? me : await s.db.kysely.selectFrom('agents').selectAll().where('id', '=', whoId).executeTakeFirst();
     if (!who) throw new NotFound('Agent introuvable');
-    const tasks = await tasksOfAgent(s.db.kysely, who.id, view);
-    return sendPage(c, <TaskListPage {...frame(c)} tasks={tasks} today={today()} view={view} canChange={(t) => canChangeTask(me, t)} forName={who.id === me.id ? null : who.name} />);
+    const list = await tasksOfAgent(s.db.kysely, who.id, view, Number.parseInt(c.req.query('page') ?? '1', 10));
+    return sendPage(c, <TaskListPage {...frame(c)} tasks={list.rows} page={list.page} pages={list.pages} today={today()} view={view} canChange={(t) => canChangeTask(me, t)} forName={who.id === me.id ? null : who.name} forId={who.id === me.id ? null : who.id} />);
   });
 
   const newTask = async (c: Context<AdminEnv>, candidateId: string | null) => {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { TaskStatus } from './task.ts';
 
@@ -65,11 +65,22 @@ export async function openTasksDueBy(db: Q, agentId: string, lastDay: string): P
   return rows.map(view);
 }
 
-/** Tasks of an agent (given to them or written by them), open or closed, for the tasks list. */
-export async function tasksOfAgent(db: Q, agentId: string, status: 'open' | 'closed', limit = 200): Promise<TaskView[]> {
-  let q = base(db).where((eb) => eb.or([eb('tasks.assignee_id', '=', agentId), eb('tasks.created_by', '=', agentId)]));
-  q = status === 'open' ? q.where('tasks.status', '=', 'open').orderBy('tasks.due_on') : q.where('tasks.status', '!=', 'open').orderBy('tasks.due_on', 'desc');
-  return (await q.orderBy('tasks.created_at').limit(limit).execute()).map(view);
+export const TASKS_PAGE_SIZE = 50;
+
+/**
+ * One page of an agent's tasks (given to them or written by them), open or closed, for the tasks list:
+ * the open ones soonest first, the closed ones latest first. Closed tasks only pile up, hence pages.
+ */
+export async function tasksOfAgent(db: Q, agentId: string, status: 'open' | 'closed', page = 1, pageSize = TASKS_PAGE_SIZE): Promise<{ rows: TaskView[]; total: number; page: number; pages: number }> {
+  const mine = (eb: ExpressionBuilder<Database, 'tasks'>) => eb.and([eb.or([eb('tasks.assignee_id', '=', agentId), eb('tasks.created_by', '=', agentId)]), status === 'open' ? eb('tasks.status', '=', 'open') : eb('tasks.status', '!=', 'open')]);
+  const { n } = await db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where(mine).executeTakeFirstOrThrow();
+  const total = Number(n);
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const current = Math.min(Math.max(1, Math.trunc(page) || 1), pages);
+  let q = base(db).where(mine);
+  q = status === 'open' ? q.orderBy('tasks.due_on').orderBy('tasks.created_at') : q.orderBy('tasks.due_on', 'desc').orderBy('tasks.created_at', 'desc');
+  const rows = (await q.orderBy('tasks.id').limit(pageSize).offset((current - 1) * pageSize).execute()).map(view);
+  return { rows, total, page: current, pages };
 }
 
 /** The tasks of one household's file: every open one (the soonest first), then the latest closed ones. */

@@ -115,6 +115,31 @@ describe.each(dialects())('referents’ tasks on %s', (dialect) => {
     expect(audit.map((a) => a.action)).toEqual(['task.created', 'task.updated', 'task.done', 'task.created', 'task.cancelled']);
   });
 
+  it('the tasks list goes by pages of fifty, the latest closed first, and an admin keeps looking at a colleague’s across its links', async () => {
+    const ana = await makeAgent(t, 'referent', { name: 'Ana Référente' });
+    const admin = await makeAgent(t, 'admin', { name: 'Claire' });
+    for (let i = 1; i <= 55; i++) {
+      const id = await createTask(t.s, { candidateId: null, form: { title: `Tâche numéro ${i} terminée`, dueOn: `2027-0${1 + Math.floor((i - 1) / 28)}-${String(((i - 1) % 28) + 1).padStart(2, '0')}`, assigneeId: ana.id }, by: ana });
+      await closeTask(t.s, { taskId: id, to: 'done', by: ana });
+    }
+    const asAna = await signIn(t, ana);
+    const rows = (html: string) => [...html.matchAll(/<th scope="row">Tâche numéro (\d+) terminée<\/th>/g)].map((m) => Number(m[1]));
+    const first = await (await asAna.get('/admin/taches?vue=terminees')).text();
+    expect(rows(first)).toHaveLength(50);
+    expect(rows(first)[0]).toBe(55);
+    expect(first).toContain('Page 1 sur 2');
+    expect(first).toContain('href="/admin/taches?vue=terminees&amp;page=2"');
+    const second = await (await asAna.get('/admin/taches?vue=terminees&page=2')).text();
+    expect(rows(second)).toEqual([5, 4, 3, 2, 1]);
+    // An admin looking at Ana's tasks stays on Ana's when switching to the closed ones or to the next page.
+    const asAdmin = await signIn(t, admin);
+    const hers = await (await asAdmin.get(`/admin/taches?agent=${ana.id}`)).text();
+    expect(hers).toContain('Tâches de Ana Référente');
+    expect(hers).toContain(`href="/admin/taches?agent=${ana.id}&amp;vue=terminees"`);
+    const hersClosed = await (await asAdmin.get(`/admin/taches?agent=${ana.id}&vue=terminees`)).text();
+    expect(hersClosed).toContain(`href="/admin/taches?agent=${ana.id}&amp;vue=terminees&amp;page=2"`);
+  });
+
   it('reminds the referent of tasks due, each once a day from 8:00 in Paris, computed from the database: a new runner after a restart still sends the due reminder, once', async () => {
     const ana = await makeAgent(t, 'referent', { name: 'Ana' });
     const bruno = await makeAgent(t, 'referent', { name: 'Bruno' });

@@ -1,6 +1,7 @@
 import { AdminPage, type AdminPageProps } from '../../../areas/admin/layout.tsx';
 import type { AgentRow } from '../../../platform/db/schema.ts';
 import { Button, ErrorSummary, HiddenFields, Select, TextInput, type FieldErrors } from '../../../platform/views/form-kit.tsx';
+import { Pagination } from '../../../platform/views/pagination.tsx';
 import { formatDay, taskFieldOrder, taskStatusLabels, TITLE_MAX } from '../task.ts';
 import type { TaskView } from '../tasks-repository.ts';
 
@@ -129,8 +130,18 @@ export function TaskFormPage(
   );
 }
 
-export function TaskListPage(p: Frame & { tasks: TaskView[]; today: string; view: 'open' | 'closed'; canChange: (t: TaskView) => boolean; forName: string | null }) {
-  const retour = `/admin/taches${p.view === 'closed' ? '?vue=terminees' : ''}`;
+/** The address of a page of the tasks list: which tasks, whose (an admin looking at a colleague's), which page. */
+function listHref(view: 'open' | 'closed', forId: string | null, page = 1): string {
+  const q = new URLSearchParams();
+  if (forId) q.set('agent', forId);
+  if (view === 'closed') q.set('vue', 'terminees');
+  if (page > 1) q.set('page', String(page));
+  const qs = q.toString();
+  return qs ? `/admin/taches?${qs}` : '/admin/taches';
+}
+
+export function TaskListPage(p: Frame & { tasks: TaskView[]; page: number; pages: number; today: string; view: 'open' | 'closed'; canChange: (t: TaskView) => boolean; forName: string | null; forId: string | null }) {
+  const retour = listHref(p.view, p.forId, p.page);
   return (
     <AdminPage {...p} title={p.view === 'open' ? 'Tâches à faire' : 'Tâches terminées'} current="todo" wide trail={[['À faire', '/admin/a-faire']]}>
       <h1>{p.forName ? `Tâches de ${p.forName}` : 'Mes tâches'}</h1>
@@ -142,12 +153,12 @@ export function TaskListPage(p: Frame & { tasks: TaskView[]; today: string; view
       <nav aria-label="Filtrer les tâches">
         <ul class="pagination">
           <li>
-            <a href="/admin/taches" aria-current={p.view === 'open' ? 'page' : undefined}>
+            <a href={listHref('open', p.forId)} aria-current={p.view === 'open' ? 'page' : undefined}>
               À faire
             </a>
           </li>
           <li>
-            <a href="/admin/taches?vue=terminees" aria-current={p.view === 'closed' ? 'page' : undefined}>
+            <a href={listHref('closed', p.forId)} aria-current={p.view === 'closed' ? 'page' : undefined}>
               Faites ou annulées
             </a>
           </li>
@@ -158,6 +169,7 @@ export function TaskListPage(p: Frame & { tasks: TaskView[]; today: string; view
       ) : (
         <p class="inset">{p.view === 'open' ? 'Aucune tâche à faire.' : 'Aucune tâche faite ou annulée.'}</p>
       )}
+      <Pagination page={p.page} pages={p.pages} href={(n) => listHref(p.view, p.forId, n)} label={p.view === 'open' ? 'Pages des tâches à faire' : 'Pages des tâches faites ou annulées'} />
     </AdminPage>
   );
 }
