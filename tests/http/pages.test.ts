@@ -77,6 +77,12 @@ describe.each(dialects())('the public pages with the Lozère demo, on %s', (dial
     expect(data).toContain('l’âge de vos enfants');
   });
 
+  it('gives the time zone of the next Rencontre on the living pages, as every other page does', async () => {
+    const res = await t.app.request('/vivre-en-lozere');
+    expect(res.status).toBe(200);
+    expect(textOf(await res.text())).toContain('Prochaine Rencontre : vendredi 15 janvier 2027 , à 12 h 30 (heure de Paris), en ligne et gratuite.');
+  });
+
   it('names each Rencontre page with its date, since the generic editions all share one title', async () => {
     const generic = await t.db.kysely.selectFrom('webinars').select('slug').where('kind', '=', 'generic').where('starts_at', '>', t.clock.now().toISOString()).orderBy('starts_at').limit(2).execute();
     expect(generic).toHaveLength(2);

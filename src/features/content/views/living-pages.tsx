@@ -1,5 +1,5 @@
 import { PublicPage, type Site } from '../../../areas/public/layout.tsx';
-import { formatDate, formatTime } from '../../../platform/time.ts';
+import { formatDate, formatTime, zoneLabel } from '../../../platform/time.ts';
 import { Breadcrumbs } from '../../../platform/views/navigation.tsx';
 import type { Commune } from '../../territory/communes.ts';
 import type { Webinar } from '../../webinars/webinar.ts';
@@ -84,7 +84,7 @@ function NextRencontre({ site, next }: { site: Site; next: Webinar | null }) {
       {next ? (
         <>
           <p>
-            Prochaine Rencontre : <strong>{formatDate(next.startsAt, zone)}</strong>, à {formatTime(next.startsAt, zone)}, en ligne et gratuite.
+            Prochaine Rencontre : <strong>{formatDate(next.startsAt, zone)}</strong>, à {formatTime(next.startsAt, zone)} ({zoneLabel(zone)}), en ligne et gratuite.
           </p>
           <p>
             <a class="button button--inverse" href={`/rencontres/${next.slug}`}>
