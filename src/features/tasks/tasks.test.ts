@@ -140,6 +140,15 @@ describe.each(dialects())('referents’ tasks on %s', (dialect) => {
     expect(hersClosed).toContain(`href="/admin/taches?agent=${ana.id}&amp;vue=terminees&amp;page=2"`);
   });
 
+  it('says the day a task was done in Paris, not the UTC day: done at 0:30 on 5 January in Paris is done on the 5th', async () => {
+    const ana = await makeAgent(t, 'referent', { name: 'Ana Référente' });
+    const id = await createTask(t.s, { candidateId: null, form: { title: 'Rappeler tard', dueOn: '2027-01-04', assigneeId: ana.id }, by: ana });
+    t.clock.set('2027-01-04T23:30:00.000Z');
+    await closeTask(t.s, { taskId: id, to: 'done', by: ana });
+    const html = await (await (await signIn(t, ana)).get('/admin/taches?vue=terminees')).text();
+    expect(html).toContain('Faite le 5 janv. 2027');
+  });
+
   it('reminds the referent of tasks due, each once a day from 8:00 in Paris, computed from the database: a new runner after a restart still sends the due reminder, once', async () => {
     const ana = await makeAgent(t, 'referent', { name: 'Ana' });
     const bruno = await makeAgent(t, 'referent', { name: 'Bruno' });

@@ -112,10 +112,10 @@ export function TodoPage(
       )}
 
       <h2 id="retard">Tâches en retard ({p.late.length})</h2>
-      {p.late.length ? <TaskTable tasks={p.late} today={p.today} csrf={p.csrf} retour={retour} caption="Tâches en retard" canChange={p.canChange} /> : <p>Aucune tâche en retard.</p>}
+      {p.late.length ? <TaskTable tasks={p.late} today={p.today} zone={p.site.territory.timezone} csrf={p.csrf} retour={retour} caption="Tâches en retard" canChange={p.canChange} /> : <p>Aucune tâche en retard.</p>}
 
       <h2 id="aujourdhui">Pour aujourd’hui ({p.dueToday.length})</h2>
-      {p.dueToday.length ? <TaskTable tasks={p.dueToday} today={p.today} csrf={p.csrf} retour={retour} caption="Tâches pour aujourd’hui" canChange={p.canChange} /> : <p>Aucune tâche pour aujourd’hui.</p>}
+      {p.dueToday.length ? <TaskTable tasks={p.dueToday} today={p.today} zone={p.site.territory.timezone} csrf={p.csrf} retour={retour} caption="Tâches pour aujourd’hui" canChange={p.canChange} /> : <p>Aucune tâche pour aujourd’hui.</p>}
 
       <h2 id="suivis">Suivis qui demandent de l’aide ({p.help.length})</h2>
       {p.help.length ? (
@@ -162,7 +162,7 @@ export function TodoPage(
       )}
 
       <h2 id="bientot">Dans les sept prochains jours ({p.soon.length})</h2>
-      {p.soon.length ? <TaskTable tasks={p.soon} today={p.today} csrf={p.csrf} retour={retour} caption="Tâches des sept prochains jours" canChange={p.canChange} /> : <p>Aucune tâche prévue.</p>}
+      {p.soon.length ? <TaskTable tasks={p.soon} today={p.today} zone={p.site.territory.timezone} csrf={p.csrf} retour={retour} caption="Tâches des sept prochains jours" canChange={p.canChange} /> : <p>Aucune tâche prévue.</p>}
     </AdminPage>
   );
 }

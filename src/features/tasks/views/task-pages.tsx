@@ -2,6 +2,7 @@ import { AdminPage, type AdminPageProps } from '../../../areas/admin/layout.tsx'
 import type { AgentRow } from '../../../platform/db/schema.ts';
 import { Button, ErrorSummary, HiddenFields, Select, TextInput, type FieldErrors } from '../../../platform/views/form-kit.tsx';
 import { Pagination } from '../../../platform/views/pagination.tsx';
+import { formatShortDate } from '../../../platform/time.ts';
 import { formatDay, taskFieldOrder, taskStatusLabels, TITLE_MAX } from '../task.ts';
 import type { TaskView } from '../tasks-repository.ts';
 
@@ -31,7 +32,7 @@ export function DueCell({ task, today }: { task: Pick<TaskView, 'due_on' | 'stat
 }
 
 /** A table of tasks with what the agent may do on each: done (one click), change, cancel (confirmed). */
-export function TaskTable(p: { tasks: TaskView[]; today: string; csrf: string; retour: string; caption: string; canChange: (t: TaskView) => boolean; showAssignee?: boolean; showFile?: boolean }) {
+export function TaskTable(p: { tasks: TaskView[]; today: string; zone: string; csrf: string; retour: string; caption: string; canChange: (t: TaskView) => boolean; showAssignee?: boolean; showFile?: boolean }) {
   const showFile = p.showFile ?? true;
   return (
     <div class="table-wrap">
@@ -80,7 +81,8 @@ export function TaskTable(p: { tasks: TaskView[]; today: string; csrf: string; r
                 ) : t.status === 'open' ? (
                   'Tâche d’un autre agent'
                 ) : t.done_at ? (
-                  `Faite le ${formatDay(t.done_at.slice(0, 10))}`
+                  // The day in the territory's zone: the first characters of the UTC instant are the day before for an hour each night.
+                  `Faite le ${formatShortDate(t.done_at, p.zone)}`
                 ) : (
                   '—'
                 )}
@@ -165,7 +167,7 @@ export function TaskListPage(p: Frame & { tasks: TaskView[]; page: number; pages
         </ul>
       </nav>
       {p.tasks.length ? (
-        <TaskTable tasks={p.tasks} today={p.today} csrf={p.csrf} retour={retour} caption={p.view === 'open' ? 'Tâches à faire' : 'Tâches faites ou annulées'} canChange={p.canChange} showAssignee />
+        <TaskTable tasks={p.tasks} today={p.today} zone={p.site.territory.timezone} csrf={p.csrf} retour={retour} caption={p.view === 'open' ? 'Tâches à faire' : 'Tâches faites ou annulées'} canChange={p.canChange} showAssignee />
       ) : (
         <p class="inset">{p.view === 'open' ? 'Aucune tâche à faire.' : 'Aucune tâche faite ou annulée.'}</p>
       )}
