@@ -107,6 +107,12 @@ describe.each(dialects())('the public pages with the Lozère demo, on %s', (dial
     const before = t.clock.now();
     t.clock.set(new Date(new Date(next.starts_at).getTime() + 10 * 60_000));
     try {
+      // Under way: the home page offers the one after, and the list does not count seats in one that is closed.
+      const home = textOf((await get('/')).body);
+      expect(home).toContain('Prochaine Rencontre Rencontre Lozère Nouvelle Vie : Reconversion professionnelle vendredi 19 mars 2027');
+      expect(home).not.toContain('15 janvier 2027');
+      const list = textOf((await get('/rencontres')).body);
+      expect(list).toContain('vendredi 15 janvier 2027, de 12 h 30 à 13 h 30 (heure de Paris) Rencontre généraliste En cours : inscriptions closes');
       const during = textOf((await get(`/rencontres/${next.slug}`)).body);
       expect(during).toContain('Les inscriptions sont closes : la Rencontre a commencé.');
       expect(during).toContain('Vous êtes inscrit·e ? Rejoignez la Rencontre avec le lien personnel reçu par e-mail lors de votre inscription.');

@@ -102,7 +102,8 @@ export function webinarPublicRoutes(s: Services, site: Site, pages: PageCache) {
 
   app.get('/', async (c) => {
     const now = s.clock.now();
-    const upcoming = await withSeats(s, await listUpcomingWebinars(s.db.kysely, now, 4));
+    // One under way has closed its registration: the home page offers the next one (its registrants join from their e-mail).
+    const upcoming = await withSeats(s, (await listUpcomingWebinars(s.db.kysely, now, 5)).filter((w) => new Date(w.startsAt).getTime() > now.getTime()).slice(0, 4));
     const open = upcoming.filter((x) => x.webinar.status === 'published');
     const next = open[0] ?? upcoming[0];
     return sendPage(c, <HomePage site={site} next={next} upcoming={upcoming.filter((x) => x !== next)} now={now} />);

@@ -27,6 +27,7 @@ export function WebinarCard({ territory, item, headingLevel = 3, now }: { territ
   const w = item.webinar;
   const H = headingLevel === 2 ? 'h2' : 'h3';
   const past = new Date(w.endsAt).getTime() <= now.getTime();
+  const underway = !past && new Date(w.startsAt).getTime() <= now.getTime();
   return (
     <li class="card">
       <H>
@@ -37,7 +38,15 @@ export function WebinarCard({ territory, item, headingLevel = 3, now }: { territ
       </p>
       <p>
         <KindTag territory={territory} webinar={w} />
-        {w.status === 'cancelled' ? <span class="tag tag--red">Annulée</span> : past ? (w.replayUrl ? <span class="tag tag--green">Replay disponible</span> : null) : <SeatsTag seatsLeft={item.seatsLeft} />}
+        {w.status === 'cancelled' ? (
+          <span class="tag tag--red">Annulée</span>
+        ) : past ? (
+          w.replayUrl ? <span class="tag tag--green">Replay disponible</span> : null
+        ) : underway ? (
+          <span class="tag tag--grey">En cours : inscriptions closes</span>
+        ) : (
+          <SeatsTag seatsLeft={item.seatsLeft} />
+        )}
       </p>
       {w.summary ? <p>{w.summary}</p> : null}
     </li>
