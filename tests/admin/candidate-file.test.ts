@@ -188,11 +188,15 @@ describe.each(dialects())('the candidate file on %s', (dialect) => {
     const submission = hiddenFields(form).submission!;
     const bad = await agent.post(`/admin/candidats/${id}/notes/nouvelle`, { submission, kind: '', date: '2027-02-30x', text: '' });
     expect(bad.status).toBe(422);
-    expect(errorSummaryLinks(await bad.text()).map(([, m]) => m)).toEqual(['Dites s’il s’agit d’une note, d’un appel ou d’un entretien', 'Saisissez une date valide, comme 2027-01-15', 'Écrivez ce qu’il faut retenir']);
+    expect(errorSummaryLinks(await bad.text()).map(([, m]) => m)).toEqual(['Dites s’il s’agit d’une note, d’un appel ou d’un entretien', 'Indiquez une date réelle, comme 15/01/2027', 'Écrivez ce qu’il faut retenir']);
+    // A day that does not exist is refused (Date.parse would take it for 3 March), and an empty one is asked for.
+    expect(inlineError(await (await agent.post(`/admin/candidats/${id}/notes/nouvelle`, { submission, kind: 'call', date: '2027-02-31', text: 'x' })).text(), 'f-date')).toBe('Indiquez une date réelle, comme 15/01/2027');
+    expect(inlineError(await (await agent.post(`/admin/candidats/${id}/notes/nouvelle`, { submission, kind: 'call', date: '', text: 'x' })).text(), 'f-date')).toBe('Indiquez la date, comme 15/01/2027');
     const future = await agent.post(`/admin/candidats/${id}/notes/nouvelle`, { submission, kind: 'call', date: '2027-02-01', text: 'x' });
     expect(inlineError(await future.text(), 'f-date')).toBe('La date ne peut pas être dans le futur');
 
-    const ok = await agent.post(`/admin/candidats/${id}/notes/nouvelle`, { submission, kind: 'call', date: '2027-01-03', text: 'Rappelée : elle visite Mende en mars.\nEnvoyer les offres d’emploi.' });
+    // Typed the French way where there is no date picker.
+    const ok = await agent.post(`/admin/candidats/${id}/notes/nouvelle`, { submission, kind: 'call', date: '03/01/2027', text: 'Rappelée : elle visite Mende en mars.\nEnvoyer les offres d’emploi.' });
     expect(ok.status).toBe(303);
     await agent.post(`/admin/candidats/${id}/notes/nouvelle`, { submission, kind: 'call', date: '2027-01-03', text: 'Rappelée : elle visite Mende en mars.\nEnvoyer les offres d’emploi.' });
     const calls = await t.db.kysely.selectFrom('timeline_events').select(['at', 'summary', 'data', 'actor_id']).where('candidate_id', '=', id).where('kind', '=', 'call').execute();

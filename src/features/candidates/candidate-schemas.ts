@@ -3,6 +3,7 @@ import type { FieldErrors } from '../../platform/views/form-kit.tsx';
 import { stages, abandonReasons } from './change-stage.ts';
 import { agentEntryKinds, housingPlans, maturities, memberKinds, projectTypes, schoolNeeds } from './candidate-file.ts';
 import { horizons } from '../registrations/registration.ts';
+import { parseDay } from '../tasks/task.ts';
 
 /** The forms of the candidate file, each field with the French message shown beside it. */
 
@@ -115,10 +116,20 @@ export function entrySchema(today: string) {
     { kind: '', date: '', text: '' },
     z.object({
       kind: z.enum(valuesOf(agentEntryKinds), { message: 'Dites s’il s’agit d’une note, d’un appel ou d’un entretien' }),
+      // A day as the date field sends it (2027-01-15) or as typed where there is no date picker
+      // (15/01/2027), and a day that exists: Date.parse takes 2027-02-31 for 3 March.
       date: z
         .string()
         .trim()
-        .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T12:00:00Z`)), 'Saisissez une date valide, comme 2027-01-15')
+        .min(1, 'Indiquez la date, comme 15/01/2027')
+        .transform((v, ctx) => {
+          const day = parseDay(v);
+          if (!day) {
+            ctx.addIssue({ code: 'custom', message: 'Indiquez une date réelle, comme 15/01/2027' });
+            return z.NEVER;
+          }
+          return day;
+        })
         .refine((v) => v <= today, 'La date ne peut pas être dans le futur'),
       text: z.string().trim().min(1, 'Écrivez ce qu’il faut retenir').max(4000, 'Le texte doit faire 4 000 caractères au plus'),
     }),

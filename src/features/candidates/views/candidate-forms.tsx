@@ -174,7 +174,7 @@ export function EntryPage(p: FormPageProps & { submission: string }) {
   return (
     <FilePage {...p} title="Ajouter une note, un appel ou un entretien" order={entryFieldOrder} action={`/admin/candidats/${p.candidate.id}/notes/nouvelle`} hidden={{ submission: p.submission }} submit="Ajouter à l’historique">
       <Radios name="kind" label="Il s’agit" options={agentEntryKinds.map((x) => ({ value: x.value, label: x.label === 'Note' ? 'D’une note' : x.label === 'Appel' ? 'D’un appel' : 'D’un entretien' }))} value={v.kind} errors={p.errors} inline />
-      <TextInput name="date" label="Date" hint="Au format année-mois-jour, comme 2027-01-15." type="date" value={v.date} errors={p.errors} width="quarter" />
+      <TextInput name="date" label="Date" hint="Par exemple : 15/01/2027." type="date" value={v.date} errors={p.errors} width="quarter" />
       <div class="notice" role="note">
         <p>
           <strong>Attention :</strong> {SENSITIVE_DATA_REMINDER}
