@@ -110,10 +110,18 @@ describe.each(dialects())('the private link of a registration on %s', (dialect) 
     expect(await statusOf(paul.registrationId)).toBe('waitlisted');
     const waiting = textOf(await (await t.app.request(`/mon-inscription/${paul.token}`)).text());
     expect(waiting).toContain('Sur liste d’attente, position 1');
+    // Someone waiting has no seat to give: cancelling takes them off the list, and the pages say so.
+    expect(waiting).toContain('annulez : vous sortirez de la liste d’attente');
+    expect(waiting).not.toContain('votre place ira à une personne de la liste d’attente');
+    const leaving = textOf(await (await t.app.request(`/mon-inscription/${paul.token}/annuler`)).text());
+    expect(leaving).toContain('Vous êtes sur la liste d’attente de la');
+    expect(leaving).not.toContain('votre place ira');
 
     const confirm = await t.app.request(`/mon-inscription/${elise.token}/annuler`);
     expect(confirm.status).toBe(200);
-    expect(textOf(await confirm.text())).toContain('Voulez-vous vraiment annuler votre inscription ?');
+    const confirmText = textOf(await confirm.text());
+    expect(confirmText).toContain('Voulez-vous vraiment annuler votre inscription ?');
+    expect(confirmText).toContain('Si vous annulez, votre place ira à une personne de la liste d’attente.');
     const res = await t.app.request(`/mon-inscription/${elise.token}/annuler`, postForm({}));
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/mon-inscription/${elise.token}?annulee=1`);

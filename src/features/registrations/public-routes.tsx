@@ -129,10 +129,17 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
       <PublicPage site={site} title="Annuler mon inscription" noindex>
         <div class="container">
           <h1>Voulez-vous vraiment annuler votre inscription ?</h1>
-          <p>
-            Vous êtes inscrit·e à la {webinar.title}. Si vous annulez, votre place ira à une personne de la liste d’attente. Vous pourrez vous
-            réinscrire tant qu’il reste des places, et vous recevrez quand même le replay.
-          </p>
+          {registration.status === 'waitlisted' ? (
+            <p>
+              Vous êtes sur la liste d’attente de la {webinar.title}. Si vous annulez, vous en sortez : une place qui se libère ne vous sera pas
+              attribuée. Vous recevrez quand même le replay.
+            </p>
+          ) : (
+            <p>
+              Vous êtes inscrit·e à la {webinar.title}. Si vous annulez, votre place ira à une personne de la liste d’attente. Vous pourrez vous
+              réinscrire tant qu’il reste des places, et vous recevrez quand même le replay.
+            </p>
+          )}
           <form method="post" action={`/mon-inscription/${token}/annuler`}>
             <div class="button-row">
               <Button variant="warning">Oui, annuler mon inscription</Button>

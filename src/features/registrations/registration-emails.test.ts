@@ -212,6 +212,10 @@ describe('rendering a registration e-mail', () => {
     // A person who only waited had nothing in their calendar.
     const fromWaitlist = await renderRegistrationEmail('cancelled', { territory, publicUrl: PUBLIC_URL, webinar: w, firstName: 'Élise', token, wasConfirmed: false });
     expect(fromWaitlist.attachments).toHaveLength(0);
+    // …nor a seat to free: the e-mail says they left the waiting list.
+    expect(fromWaitlist.text).toContain(`Votre inscription à la ${w.title} est annulée : vous n’êtes plus sur la liste d’attente.`);
+    expect(fromWaitlist.text).not.toContain('Votre place a été libérée');
+    expect(cancelled.text).toContain('Votre place a été libérée pour une autre personne.');
   });
 
   it.each([

@@ -81,7 +81,8 @@ export async function renderRegistrationEmail(kind: RegistrationEmailKind, c: Re
     confirmed: `Votre inscription à la ${w.title} est confirmée.`,
     waitlisted: `La ${w.title} est complète : vous êtes sur la liste d’attente${c.waitlistPosition ? `, en position ${c.waitlistPosition}` : ''}. Nous vous écrirons dès qu’une place se libère.`,
     promoted: `Bonne nouvelle : une place s’est libérée et votre inscription à la ${w.title} est maintenant confirmée.`,
-    cancelled: `Votre inscription à la ${w.title} est annulée. Votre place a été libérée pour une autre personne.`,
+    // Someone on the waiting list had no seat to free.
+    cancelled: c.wasConfirmed === false ? `Votre inscription à la ${w.title} est annulée : vous n’êtes plus sur la liste d’attente.` : `Votre inscription à la ${w.title} est annulée. Votre place a été libérée pour une autre personne.`,
   };
   const hasSeat = kind === 'confirmed' || kind === 'promoted';
   // What the pages promise (the receipt, the waiting list, the cancellation), the e-mail says too: everyone registered gets the replay.

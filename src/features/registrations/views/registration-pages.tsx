@@ -166,7 +166,11 @@ export function ManagePage(p: ManageView) {
         {canCancel ? (
           <>
             <h2>Annuler mon inscription</h2>
-            <p>Si vous ne pouvez pas venir, annulez : votre place ira à une personne de la liste d’attente. Vous recevrez quand même le replay.</p>
+            {r.status === 'waitlisted' ? (
+              <p>Si vous ne souhaitez plus venir, annulez : vous sortirez de la liste d’attente. Vous recevrez quand même le replay.</p>
+            ) : (
+              <p>Si vous ne pouvez pas venir, annulez : votre place ira à une personne de la liste d’attente. Vous recevrez quand même le replay.</p>
+            )}
             {/* A link, not a form: cancelling cannot be undone, so it goes through the confirmation page. */}
             <p>
               <a class="button button--warning" href={`/mon-inscription/${p.token}/annuler`}>
