@@ -121,7 +121,8 @@ describe.each(dialects())('the private link of a registration on %s', (dialect) 
     expect(confirm.status).toBe(200);
     const confirmText = textOf(await confirm.text());
     expect(confirmText).toContain('Voulez-vous vraiment annuler votre inscription ?');
-    expect(confirmText).toContain('Si vous annulez, votre place ira à une personne de la liste d’attente.');
+    // Generic editions share one title: the date says which one is being cancelled.
+    expect(confirmText).toContain(`Vous êtes inscrit·e à la ${w.title} du vendredi 15 janvier 2027. Si vous annulez, votre place ira à une personne de la liste d’attente.`);
     const res = await t.app.request(`/mon-inscription/${elise.token}/annuler`, postForm({}));
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/mon-inscription/${elise.token}?annulee=1`);

@@ -5,6 +5,7 @@ import { clientIp, formBody } from '../../platform/http/client-ip.ts';
 import { DomainError, NotFound, TooManyRequests } from '../../platform/http/errors.ts';
 import { RateLimiter } from '../../platform/http/rate-limit.ts';
 import { sendPage } from '../../platform/views/document.tsx';
+import { formatDate } from '../../platform/time.ts';
 import { PublicPage } from '../../areas/public/layout.tsx';
 import { Button } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
@@ -131,12 +132,12 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
           <h1>Voulez-vous vraiment annuler votre inscription ?</h1>
           {registration.status === 'waitlisted' ? (
             <p>
-              Vous êtes sur la liste d’attente de la {webinar.title}. Si vous annulez, vous en sortez : une place qui se libère ne vous sera pas
+              Vous êtes sur la liste d’attente de la {webinar.title} du {formatDate(webinar.startsAt, s.territory.timezone)}. Si vous annulez, vous en sortez : une place qui se libère ne vous sera pas
               attribuée. Vous recevrez quand même le replay.
             </p>
           ) : (
             <p>
-              Vous êtes inscrit·e à la {webinar.title}. Si vous annulez, votre place ira à une personne de la liste d’attente. Vous pourrez vous
+              Vous êtes inscrit·e à la {webinar.title} du {formatDate(webinar.startsAt, s.territory.timezone)}. Si vous annulez, votre place ira à une personne de la liste d’attente. Vous pourrez vous
               réinscrire tant qu’il reste des places, et vous recevrez quand même le replay.
             </p>
           )}
