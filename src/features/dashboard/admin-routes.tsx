@@ -9,6 +9,10 @@ import { countByStatus } from '../mailbox/mailbox-repository.ts';
 import { registrationCounts } from '../registrations/registrants-query.ts';
 import { contentAttention } from '../content/content-base.ts';
 import { webinarFromRow, type Webinar } from '../webinars/webinar.ts';
+import { openHelpAnswersFor } from '../installations/installations-repository.ts';
+import { newRequestsFor } from '../referents/referents-repository.ts';
+import { localToday } from '../tasks/task.ts';
+import { openTasksDueBy } from '../tasks/tasks-repository.ts';
 
 /** The first page an agent sees: the next Rencontre, the last one, and what needs attention. */
 export function dashboardAdminRoutes(s: Services, site: Site) {
@@ -49,10 +53,20 @@ export function dashboardAdminRoutes(s: Services, site: Site) {
       .orderBy('accompaniment_requests.created_at')
       .limit(10)
       .execute();
+    // The agent's own follow-up, first: what "À faire" holds for them today, so that nobody has to
+    // think of opening it for a task late, a household given to them or an installed one asking for help.
+    const me = c.get('agent');
+    const [mine, myTasks, help] = await Promise.all([newRequestsFor(db, me.id), openTasksDueBy(db, me.id, localToday(now, t.timezone)), openHelpAnswersFor(db, me.id)]);
+    const helpTasks = new Set(help.map((h) => h.taskId));
+    const dueTasks = myTasks.filter((x) => !helpTasks.has(x.id)).length;
+    const todo: Array<{ text: string; href: string }> = [];
+    if (mine.length) todo.push({ text: mine.length > 1 ? `${mine.length} nouvelles demandes vous sont confiées` : '1 nouvelle demande vous est confiée', href: '/admin/a-faire' });
+    if (dueTasks) todo.push({ text: dueTasks > 1 ? `${dueTasks} tâches en retard ou pour aujourd’hui` : '1 tâche en retard ou pour aujourd’hui', href: '/admin/a-faire' });
+    if (help.length) todo.push({ text: help.length > 1 ? `${help.length} foyers installés demandent de l’aide dans leur suivi` : '1 foyer installé demande de l’aide dans son suivi', href: '/admin/a-faire#suivis' });
     const next = nextRow ? webinarFromRow(nextRow) : null;
     const last = lastRow ? webinarFromRow(lastRow) : null;
     const [nextCounts, lastCounts] = await Promise.all([next ? registrationCounts(db, next.id) : null, last ? registrationCounts(db, last.id) : null]);
-    const attention: Array<{ text: string; href: string }> = [];
+    const attention: Array<{ text: string; href: string }> = [...todo];
     for (const r of requests) attention.push({ text: `Demande d’accompagnement de ${r.first_name} ${r.last_name} (le ${formatDate(r.created_at, t.timezone)})`, href: `/admin/candidats/${r.id}` });
     if (mail.failed) attention.push({ text: `${mail.failed} courriel${mail.failed > 1 ? 's' : ''} en échec à regarder`, href: '/admin/courriels?statut=failed' });
     if (mail.retrying) attention.push({ text: `${mail.retrying} courriel${mail.retrying > 1 ? 's' : ''} en attente d’un nouvel essai`, href: '/admin/courriels?statut=retrying' });
