@@ -50,6 +50,12 @@ describe.each(dialects())('the private link of a registration on %s', (dialect) 
     ])
       expect(text).toContain(shown);
     expect(html).toContain(`href="/mon-inscription/${token}/mes-donnees.json"`);
+    // The calendar file of the private page carries the personal join link, like the e-mail's; the public one has none.
+    expect(html).toContain(`href="/mon-inscription/${token}/agenda.ics"`);
+    const ics = await t.app.request(`/mon-inscription/${token}/agenda.ics`);
+    expect(ics.status).toBe(200);
+    expect(ics.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
+    expect((await ics.text()).replace(/\r\n /g, '')).toContain(`/mon-inscription/${token}/rejoindre`);
     // The form promised the news can be stopped at any time: the page says how.
     expect(html).toContain('href="mailto:nouvellevie@lozere.fr?subject=Ne%20plus%20recevoir%20les%20nouvelles%20des%20Rencontres"');
   });
@@ -90,6 +96,7 @@ describe.each(dialects())('the private link of a registration on %s', (dialect) 
         ['POST', '/annuler'],
         ['GET', '/rejoindre'],
         ['GET', '/mes-donnees.json'],
+        ['GET', '/agenda.ics'],
       ] as const) {
         const res = await t.app.request(`/mon-inscription/${bad}${suffix}`, method === 'POST' ? postForm({}) : {});
         expect(res.status, `${method} ${suffix} with ${bad}`).toBe(404);

@@ -21,6 +21,7 @@ import { joinTarget } from '../video/join-target.ts';
 import { collectCandidateData } from './candidate-data.ts';
 import { loadRegistrationByToken } from './registration-by-token.ts';
 import { JoinNotReadyPage, ManagePage, ReceiptPage } from './views/registration-pages.tsx';
+import { registrationCalendar } from './registration-emails.tsx';
 
 const SUBMISSION_KEY = /^[A-Za-z0-9-]{16,64}$/;
 /** A receipt page is for the person who just sent the form, not a permanent address. */
@@ -176,6 +177,16 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
     if (reason) return sendPage(c, <JoinNotReadyPage site={site} webinar={webinar} reason={reason} token={token} />);
     c.header('Cache-Control', 'no-store');
     return c.redirect(target!, 302);
+  });
+
+  // The calendar entry from the private page carries the personal join link, as the e-mail's file does;
+  // the Rencontre's public file has none, and at 12:30 the event would not say how to join.
+  app.get('/mon-inscription/:token/agenda.ics', async (c) => {
+    const { token, registration, webinar, candidate } = await loadByToken(c);
+    if (registration.status !== 'confirmed') return c.redirect(`/rencontres/${webinar.slug}/agenda.ics`, 303);
+    const file = registrationCalendar({ territory: s.territory, publicUrl: s.config.publicUrl, webinar, firstName: candidate.first_name, token });
+    c.header('Cache-Control', 'no-store');
+    return c.body(file.content, 200, { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${webinar.slug}.ics"` });
   });
 
   app.get('/mon-inscription/:token/mes-donnees.json', async (c) => {

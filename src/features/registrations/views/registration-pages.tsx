@@ -160,7 +160,7 @@ export function ManagePage(p: ManageView) {
         </section>
         {r.status !== 'cancelled' && !ended ? (
           <p>
-            <a href={`/rencontres/${w.slug}/agenda.ics`}>Ajouter la Rencontre à mon agenda (fichier .ics)</a>
+            <a href={r.status === 'confirmed' ? `/mon-inscription/${p.token}/agenda.ics` : `/rencontres/${w.slug}/agenda.ics`}>Ajouter la Rencontre à mon agenda (fichier .ics)</a>
           </p>
         ) : null}
         {canCancel ? (
