@@ -66,6 +66,10 @@ describe.each(dialects())('the first contact form on %s', (dialect) => {
     const startPage = await (await t.app.request('/premier-contact')).text();
     expect(startPage).toContain('Parlez-nous de votre projet d’installation');
     expect(startPage).toContain('Vos données personnelles');
+    // Six steps of several questions each, not "six questions"; resuming works from here on the same device.
+    expect(startPage).toContain('Six étapes, une par page');
+    expect(startPage).not.toContain('Six questions');
+    expect(startPage).toContain('en revenant ici sur le même appareil');
     expect(startPage).toContain('dpd@lozere.fr');
     const { base, cookie } = await start('?utm_source=facebook');
 

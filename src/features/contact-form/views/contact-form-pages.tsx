@@ -48,7 +48,7 @@ export function StartPage(p: { site: Site; resumeUrl: string | null; action: str
           Vous pensez vous installer {t.inName} ? En dix minutes environ, présentez-vous et décrivez votre projet : un référent {t.programmeName} vous contacte ensuite, gratuitement, pour vous accompagner
           jusqu’à votre installation.
         </p>
-        <p>Six questions, une par page : vous, votre foyer, votre projet, où, quand, et l’aide que vous souhaitez. Vos réponses sont enregistrées à chaque page : vous pouvez vous arrêter et reprendre plus tard avec l’adresse de la page.</p>
+        <p>Six étapes, une par page : vous, votre foyer, votre projet, où, quand, et l’aide que vous souhaitez. Vos réponses sont enregistrées à chaque page : vous pouvez vous arrêter et reprendre plus tard en revenant ici sur le même appareil, ou avec l’adresse de la page.</p>
         {p.resumeUrl ? (
           <div class="notice">
             <p>
