@@ -251,6 +251,21 @@ describe.each(dialects())('the candidate file on %s', (dialect) => {
     expect(after).toMatch(/Rappeler pour le logement .*Faite/);
   });
 
+  it('a call or an interview with the person is their last contact on the file, a note is not', async () => {
+    // The person registered a month ago.
+    await t.db.kysely.updateTable('candidates').set({ last_contact_at: '2026-12-04T10:00:00.000Z' }).where('id', '=', id).execute();
+    const entry = async (kind: string) => {
+      const form = await (await agent.get(`/admin/candidats/${id}/notes/nouvelle`)).text();
+      expect((await agent.post(`/admin/candidats/${id}/notes/nouvelle`, { submission: hiddenFields(form).submission!, kind, date: '2027-01-04', text: 'Son projet avance.' })).status).toBe(303);
+    };
+    await entry('note');
+    expect((await file()).last_contact_at).toBe('2026-12-04T10:00:00.000Z');
+    await entry('call');
+    // A call of today is dated now (noon has not come yet).
+    expect((await file()).last_contact_at).toBe('2027-01-04T09:00:00.000Z');
+    expect(textOf(await (await agent.get(`/admin/candidats/${id}`)).text())).toContain('Dernier contact de la personne 4 janv. 2027');
+  });
+
   it('the timeline is paginated, newest first', async () => {
     for (let i = 0; i < 30; i++) {
       t.clock.advance(60_000);

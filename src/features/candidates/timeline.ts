@@ -32,9 +32,24 @@ const markActive = preparedQuery((db, p: { candidateId: string; at: string }) =>
     .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', p.at)])),
 );
 
+const markContact = preparedQuery((db, p: { candidateId: string; at: string }) =>
+  db
+    .updateTable('candidates')
+    .set({ last_contact_at: p.at })
+    .where('id', '=', p.candidateId)
+    .where('last_contact_at', '<', p.at),
+);
+
+/**
+ * Whether an event is a contact with the person: something they did (answered a follow-up, booked an
+ * appointment, asked to be accompanied, gave their consent…) or a call or interview an agent had with
+ * them. Registrations set the date themselves; e-mails sent and notes are not contacts.
+ */
+const isContact = (e: TimelineEntry) => (e.actor.type === 'candidate' && e.kind !== 'registration') || e.kind === 'call' || e.kind === 'meeting';
+
 /**
  * Writes one event to a candidate's timeline, in the caller's transaction, and marks the file as
- * active. The same event reported twice is written once. Every step of the journey calls this, so
+ * active, and its last contact with the person when it is one. The same event reported twice is written once. Every step of the journey calls this, so
  * that the file fills itself instead of being typed by agents.
  */
 export async function recordTimelineEvent(trx: Transaction<Database> | Kysely<Database>, e: TimelineEntry): Promise<boolean> {
@@ -54,5 +69,6 @@ export async function recordTimelineEvent(trx: Transaction<Database> | Kysely<Da
   });
   const inserted = Number(r.numAffectedRows ?? 0n) > 0;
   if (inserted) await markActive(trx, { candidateId: e.candidateId, at });
+  if (inserted && isContact(e)) await markContact(trx, { candidateId: e.candidateId, at });
   return inserted;
 }
