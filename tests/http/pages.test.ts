@@ -83,6 +83,12 @@ describe.each(dialects())('the public pages with the Lozère demo, on %s', (dial
     expect(textOf(await res.text())).toContain('Prochaine Rencontre : vendredi 15 janvier 2027 , à 12 h 30 (heure de Paris), en ligne et gratuite.');
   });
 
+  it('promises at the registration form only what the personal link does: see and download, not correct', async () => {
+    const notice = textOf((await get(`/rencontres/${coming[0]!.slug}`)).body);
+    expect(notice).not.toContain('les corriger ou vous opposer à leur utilisation depuis le lien personnel');
+    expect(notice).toContain('Vous pouvez les consulter et les télécharger depuis le lien personnel reçu par e-mail ; pour les corriger ou vous opposer à leur utilisation, écrivez au délégué à la protection des données : dpd@lozere.fr');
+  });
+
   it('names each Rencontre page with its date, since the generic editions all share one title', async () => {
     const generic = await t.db.kysely.selectFrom('webinars').select('slug').where('kind', '=', 'generic').where('starts_at', '>', t.clock.now().toISOString()).orderBy('starts_at').limit(2).execute();
     expect(generic).toHaveLength(2);

@@ -17,8 +17,8 @@ export function PrivacyNotice({ territory: t }: { territory: Territory }) {
         replay, et, si vous le demandez, vous accompagner dans votre projet d’installation. C’est une mission d’intérêt public {t.authority.of}. Seule l’équipe {t.programmeName} y a accès ; elle ne les transmet à un partenaire qu’avec votre accord.
       </p>
       <p>
-        Elles sont gardées {years} ans après votre dernier contact avec nous, puis supprimées. Vous pouvez les consulter, les
-        télécharger, les corriger ou vous opposer à leur utilisation depuis le lien personnel reçu par e-mail, ou en écrivant au délégué
+        Elles sont gardées {years} ans après votre dernier contact avec nous, puis supprimées. Vous pouvez les consulter et les
+        télécharger depuis le lien personnel reçu par e-mail ; pour les corriger ou vous opposer à leur utilisation, écrivez au délégué
         à la protection des données : <a href={`mailto:${t.dpo.email}`}>{t.dpo.email}</a>. Vous pouvez aussi saisir la CNIL.{' '}
         <a href="/donnees-personnelles">En savoir plus sur vos données</a>.
       </p>
