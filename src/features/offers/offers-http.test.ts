@@ -82,7 +82,14 @@ describe.each(dialects())('offers over HTTP: public pages, the back-office, the 
     expect(textOf(await confirm.text())).toContain('Marquer l’offre comme pourvue ?');
     expect((await t.db.kysely.selectFrom('offers').select('status').where('id', '=', o.id).executeTakeFirstOrThrow()).status).toBe('published');
     expect((await userA.post(`/partenaires/offres/${o.slug}/statut`, { to: 'filled' })).status).toBe(303);
-    expect((await t.app.request(`/offres/${o.slug}`)).status).toBe(404);
+    const gone = await t.app.request(`/offres/${o.slug}`);
+    expect(gone.status).toBe(404);
+    // Whoever follows an old link to it is shown where the current offers are, and nothing of the filled one.
+    const goneHtml = await gone.text();
+    expect(textOf(goneHtml)).toContain('Cette offre n’est plus disponible');
+    expect(goneHtml).toContain('href="/offres?type=premises"');
+    expect(textOf(goneHtml)).toContain('Voir les locaux professionnels en ligne');
+    expect(goneHtml).not.toContain('Local commercial à Langogne');
     // A status change that does not exist from here is refused (a draft never becomes filled).
     const draft = await makeOffer(t, { kind: 'partner', partnerId: partnerA.id, userId: userA.user.id }, { publish: false });
     expect((await userA.post(`/partenaires/offres/${draft.slug}/statut`, { to: 'filled' })).status).toBe(409);

@@ -13,7 +13,7 @@ import { findOfferBySlug, PAGE_SIZE, searchOffers } from './offers-repository.ts
 /** The public list pages this far, newest first; the filters narrow it down beyond. */
 export const MAX_PAGES = 50;
 import { candidateMatchProfile, matchingOffers } from './propose-offers.ts';
-import { LinkGonePage, OfferConfirmDonePage, OfferConfirmPage, OfferDetailPage, OffersForMePage, OfferSearchPage, type PublicOfferFilters } from './views/public-offer-pages.tsx';
+import { LinkGonePage, OfferConfirmDonePage, OfferGonePage, OfferConfirmPage, OfferDetailPage, OffersForMePage, OfferSearchPage, type PublicOfferFilters } from './views/public-offer-pages.tsx';
 
 /** Offers as anyone sees them: published ones only, filtered by a plain GET form that needs no JavaScript. */
 export function offerPublicRoutes(s: Services, site: Site) {
@@ -48,7 +48,11 @@ export function offerPublicRoutes(s: Services, site: Site) {
 
   app.get('/offres/:slug', async (c) => {
     const offer = await findOfferBySlug(s.db.kysely, c.req.param('slug'));
-    // A draft, a filled or an expired offer is nobody's business on the public site.
+    // A draft, a filled or an expired offer is nobody's business on the public site. Someone following an
+    // old link to one that was filled or expired is shown where the current ones are, not a bare 404.
+    if (offer && (offer.status === 'filled' || offer.status === 'expired')) {
+      return sendPage(c, <OfferGonePage site={site} type={offer.type} />, 404);
+    }
     if (!offer || offer.status !== 'published') throw new NotFound('Cette offre n’existe pas ou n’est plus disponible.');
     const partner = offer.partner_id ? await s.db.kysely.selectFrom('partners').select(['name', 'website']).where('id', '=', offer.partner_id).executeTakeFirst() : undefined;
     c.header('Cache-Control', 'public, max-age=60');

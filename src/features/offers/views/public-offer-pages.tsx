@@ -275,6 +275,27 @@ export function OfferConfirmDonePage(p: { site: Site; offer: OfferRow; answer: '
   );
 }
 
+/** An offer filled or expired, reached from an old link: no details of it, the way to the current ones. */
+export function OfferGonePage(p: { site: Site; type: string }) {
+  const t = p.site.territory;
+  return (
+    <PublicPage site={p.site} title="Cette offre n’est plus disponible" current="offres" noindex>
+      <div class="container">
+        <h1>Cette offre n’est plus disponible</h1>
+        <p>Elle a été pourvue ou n’est plus d’actualité. D’autres offres sont publiées chaque semaine.</p>
+        <p>
+          <a class="button button--primary" href={`/offres?type=${encodeURIComponent(p.type)}`}>
+            Voir les {offerTypes.find((x) => x.value === p.type)?.plural.toLowerCase() ?? 'offres'} en ligne
+          </a>
+        </p>
+        <p>
+          <a href="/offres">Toutes les offres</a>. Un référent {t.programmeName} peut aussi chercher avec vous, gratuitement : <a href="/premier-contact">parlez-nous de votre projet</a>.
+        </p>
+      </div>
+    </PublicPage>
+  );
+}
+
 export function LinkGonePage(p: { site: Site; title: string; message: string }) {
   return (
     <PublicPage site={p.site} title={p.title} noindex>
