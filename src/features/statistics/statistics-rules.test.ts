@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { classBreaks, niceTicks } from './views/charts.tsx';
+import { classBreaks, legendRange, niceTicks } from './views/charts.tsx';
 import { departementOfPostcode, placeLabel, placeOf } from './departements.ts';
 import { parsePeriod, periodBounds, periodMonths, periodZoneMonths, zonedDate, zonedDayStartMs, zonedIsoWithOffset } from './period.ts';
 import { costPer, medianOfHistogram, suppressSmallCounts } from './statistics.ts';
@@ -124,5 +124,9 @@ describe('the rules of the statistics, by hand', () => {
     expect(classBreaks(46)).toEqual([10, 19, 28, 37, 46]);
     expect(classBreaks(2)).toEqual([1, 2]);
     expect(classBreaks(1)).toEqual([1]);
+    // The legend says a class of one number as that number.
+    expect(legendRange(3, 3)).toBe('3');
+    expect(legendRange(4, 5)).toBe('4 à 5');
+    expect(legendRange(1, 2000)).toBe('1 à 2\u202f000');
   });
 });

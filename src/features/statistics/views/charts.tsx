@@ -206,7 +206,7 @@ export function DepartementMap(p: { title: string; description: string; counts: 
               </li>
               {classes.map((b, i) => (
                 <li>
-                  <span class={`chart__swatch chart__area--${i + 1}`} aria-hidden="true"></span> {i === 0 ? `1 à ${fmt(b)}` : `${fmt(classes[i - 1]! + 1)} à ${fmt(b)}`}
+                  <span class={`chart__swatch chart__area--${i + 1}`} aria-hidden="true"></span> {legendRange(i === 0 ? 1 : classes[i - 1]! + 1, b)}
                 </li>
               ))}
             </ul>
@@ -245,6 +245,11 @@ export function niceTicks(max: number): number[] {
 }
 
 /** Upper bounds of five classes from 1 to max, each at least one more than the last. */
+/** A class of the map's legend: "3 à 5", or "3" alone when it holds one number (not "3 à 3"). */
+export function legendRange(from: number, to: number): string {
+  return from === to ? fmt(to) : `${fmt(from)} à ${fmt(to)}`;
+}
+
 export function classBreaks(max: number): number[] {
   const out: number[] = [];
   for (let i = 1; i <= 5; i++) {
