@@ -85,7 +85,10 @@ describe.each(dialects())('after the Rencontre: the next step, the survey, the n
     expect(await t.db.kysely.selectFrom('survey_answers').select('id').execute()).toHaveLength(0);
     t.clock.set('2027-01-20T09:00:00.000Z');
     // The form says who reads the answers and why (RGPD art. 13).
-    expect(await (await t.app.request(`${a.link}/avis`)).text()).toContain('Vos réponses sont lues par l’équipe Lozère Nouvelle Vie du Département de la Lozère');
+    const surveyPage = await (await t.app.request(`${a.link}/avis`)).text();
+    expect(surveyPage).toContain('Vos réponses sont lues par l’équipe Lozère Nouvelle Vie du Département de la Lozère');
+    // Generic editions share a title: the date says which one is rated.
+    expect(surveyPage).toContain(`Deux questions sur la ${w.title} du vendredi 15 janvier 2027, ou sur son replay.`);
     const bad = await t.app.request(`${a.link}/avis`, postForm({}));
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain('Dites-nous si la Rencontre vous a été utile');

@@ -163,7 +163,7 @@ export function accompanimentPublicRoutes(s: Services, site: Site) {
     if (notOver(webinar)) return sendPage(c, <SurveyNotYetPage site={site} token={token} webinar={webinar} />);
     const previous = await s.db.kysely.selectFrom('survey_answers').select(['usefulness', 'recommend', 'comment']).where('registration_id', '=', registration.id).executeTakeFirst();
     const values: Record<string, string> = previous ? { usefulness: String(previous.usefulness), recommend: previous.recommend, comment: previous.comment ?? '' } : {};
-    return sendPage(c, <SurveyPage site={site} token={token} webinarTitle={webinar.title} values={values} errors={{}} />);
+    return sendPage(c, <SurveyPage site={site} token={token} webinarTitle={`${webinar.title} du ${formatDate(webinar.startsAt, s.territory.timezone)}`} values={values} errors={{}} />);
   });
 
   app.post('/mon-inscription/:token/avis', async (c) => {
@@ -174,7 +174,7 @@ export function accompanimentPublicRoutes(s: Services, site: Site) {
     if (!parsed.success) {
       const errors: FieldErrors = {};
       for (const i of parsed.error.issues) errors[String(i.path[0])] ??= i.message;
-      return sendPage(c, <SurveyPage site={site} token={token} webinarTitle={webinar.title} values={body} errors={errors} />, 422);
+      return sendPage(c, <SurveyPage site={site} token={token} webinarTitle={`${webinar.title} du ${formatDate(webinar.startsAt, s.territory.timezone)}`} values={body} errors={errors} />, 422);
     }
     await answerSurvey(s, { registrationId: registration.id, webinarId: webinar.id, form: parsed.data, actor: actor(c, candidate.id) });
     return c.redirect(`/mon-inscription/${token}/avis/merci`, 303);
