@@ -266,6 +266,19 @@ describe.each(dialects())('the candidate file on %s', (dialect) => {
     expect(textOf(await (await agent.get(`/admin/candidats/${id}`)).text())).toContain('Dernier contact de la personne 4 janv. 2027');
   });
 
+  it('an appointment that has taken place no longer reads as booked', async () => {
+    const slot = async (startsAt: string, n: number) => {
+      const slotId = randomUUID();
+      await t.db.kysely.insertInto('appointment_slots').values({ id: slotId, agent_id: agent.agent.id, starts_at: startsAt, ends_at: new Date(Date.parse(startsAt) + 30 * 60_000).toISOString(), mode: 'phone', status: 'booked', video_url: null, created_at: '2026-12-20T10:00:00.000Z' }).execute();
+      await t.db.kysely.insertInto('appointments').values({ id: randomUUID(), slot_id: slotId, candidate_id: id, status: 'booked', topic: null, token_nonce: `n${n}`, manage_token_hash: `h${n}`, booked_at: '2026-12-20T10:00:00.000Z', cancelled_at: null, cancelled_by: null }).execute();
+    };
+    await slot('2027-01-03T09:00:00.000Z', 1);
+    await slot('2027-01-06T09:00:00.000Z', 2);
+    const text = textOf(await (await agent.get(`/admin/candidats/${id}`)).text());
+    expect(text).toContain('3 janv. 2027 à 10 h 00 · par téléphone avec Camille Rouvière · passé');
+    expect(text).toContain('6 janv. 2027 à 10 h 00 · par téléphone avec Camille Rouvière · réservé');
+  });
+
   it('the timeline is paginated, newest first', async () => {
     for (let i = 0; i < 30; i++) {
       t.clock.advance(60_000);

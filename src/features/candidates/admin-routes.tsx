@@ -211,7 +211,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
     const data = await loadCandidateFile(db, c.req.param('id'), Number.isFinite(page) ? page : 1);
     if (!data) throw new NotFound('Fiche introuvable');
     const agent = c.get('agent');
-    return sendPage(c, <CandidateFilePageView {...frame(c)} data={data} today={localToday(s.clock.now(), s.territory.timezone)} canEdit={canEditFile(agent, data.file) && !data.file.merged_into_id} isAdmin={canActOnMany(agent)} />);
+    return sendPage(c, <CandidateFilePageView {...frame(c)} data={data} today={localToday(s.clock.now(), s.territory.timezone)} now={s.clock.now().toISOString()} canEdit={canEditFile(agent, data.file) && !data.file.merged_into_id} isAdmin={canActOnMany(agent)} />);
   });
 
   app.get('/candidats/:id/identite', async (c) => {

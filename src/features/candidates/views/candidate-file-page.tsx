@@ -74,6 +74,8 @@ export interface FilePageProps extends Frame {
   data: CandidateFilePage;
   /** The territory's day, to say which tasks are late or due today. */
   today: string;
+  /** This instant (ISO), to tell an appointment still to come from one that has taken place. */
+  now: string;
   canEdit: boolean;
   isAdmin: boolean;
 }
@@ -224,7 +226,7 @@ export function CandidateFilePageView(p: FilePageProps) {
           <ul>
             {d.appointments.map((x) => (
               <li>
-                {date(x.startsAt)} à {formatTime(x.startsAt, z)} · {x.mode === 'video' ? 'en visio' : 'par téléphone'} avec {x.agentName ?? 'un agent'} · {appointmentStatus[x.status] ?? x.status}
+                {date(x.startsAt)} à {formatTime(x.startsAt, z)} · {x.mode === 'video' ? 'en visio' : 'par téléphone'} avec {x.agentName ?? 'un agent'} · {x.status === 'booked' && x.startsAt <= p.now ? 'passé' : (appointmentStatus[x.status] ?? x.status)}
                 {x.topic ? ` · ${x.topic}` : ''}
               </li>
             ))}
