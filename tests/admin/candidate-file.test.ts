@@ -266,11 +266,22 @@ describe.each(dialects())('the candidate file on %s', (dialect) => {
     expect(textOf(await (await agent.get(`/admin/candidats/${id}`)).text())).toContain('Dernier contact de la personne 4 janv. 2027');
   });
 
+  it('on a colleague’s file, a task given to the agent reading it can still be marked done there', async () => {
+    const colleague = await makeAgent(t, 'referent', { name: 'Sandrine Pagès' });
+    await t.db.kysely.updateTable('candidates').set({ referent_id: colleague.id }).where('id', '=', id).execute();
+    const asColleague = await signIn(t, colleague);
+    await asColleague.post(`/admin/candidats/${id}/taches/nouvelle`, { submission: randomUUID(), title: 'Rappeler à la place de Sandrine', dueOn: '2027-01-05', assigneeId: agent.agent.id });
+    const task = await t.db.kysely.selectFrom('tasks').select('id').where('candidate_id', '=', id).executeTakeFirstOrThrow();
+    const html = await (await agent.get(`/admin/candidats/${id}`)).text();
+    expect(textOf(html)).toContain('Vous pouvez lire cette fiche.');
+    expect(html).toContain(`action="/admin/taches/${task.id}/faite"`);
+  });
+
   it('an appointment that has taken place no longer reads as booked', async () => {
     const slot = async (startsAt: string, n: number) => {
       const slotId = randomUUID();
       await t.db.kysely.insertInto('appointment_slots').values({ id: slotId, agent_id: agent.agent.id, starts_at: startsAt, ends_at: new Date(Date.parse(startsAt) + 30 * 60_000).toISOString(), mode: 'phone', status: 'booked', video_url: null, created_at: '2026-12-20T10:00:00.000Z' }).execute();
-      await t.db.kysely.insertInto('appointments').values({ id: randomUUID(), slot_id: slotId, candidate_id: id, status: 'booked', topic: null, token_nonce: `n${n}`, manage_token_hash: `h${n}`, booked_at: '2026-12-20T10:00:00.000Z', cancelled_at: null, cancelled_by: null }).execute();
+      await t.db.kysely.insertInto('appointments').values({ id: randomUUID(), slot_id: slotId, candidate_id: id, status: 'booked', topic: null, token_nonce: `n${n}`, manage_token_hash: `h${n}`, booked_at: '2026-12-20T10:00:00.000Z', cancelled_at: null }).execute();
     };
     await slot('2027-01-03T09:00:00.000Z', 1);
     await slot('2027-01-06T09:00:00.000Z', 2);

@@ -217,7 +217,7 @@ export function CandidateFilePageView(p: FilePageProps) {
       {d.tasks.length ? (
         <>
           <h3>Tâches</h3>
-          <TaskTable tasks={d.tasks} today={p.today} zone={z} csrf={p.csrf} retour={fileLink} caption={`Tâches du dossier de ${name}`} canChange={(x) => p.canEdit && canChangeTask(p.agent, x)} showAssignee showFile={false} />
+          <TaskTable tasks={d.tasks} today={p.today} zone={z} csrf={p.csrf} retour={fileLink} caption={`Tâches du dossier de ${name}`} canChange={(x) => !d.mergedInto && canChangeTask(p.agent, x)} showAssignee showFile={false} />
         </>
       ) : null}
       {d.appointments.length ? (
