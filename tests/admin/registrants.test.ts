@@ -47,6 +47,8 @@ describe.each(dialects())('the registrants of a Rencontre in the back-office on 
     const all = await (await agent.get(`/admin/rencontres/${webinarId}`)).text();
     expect(names(all)).toEqual(['PAGÈS Élodie', 'ANGLÈS Jérôme', 'BERTHET Zoé']);
     expect(all).toContain('3 personnes.');
+    // "Toutes" agrees with "Région" and "Source", as on the candidates list.
+    for (const id of ['region', 'source']) expect(all).toMatch(new RegExp(`<select[^>]*id="f-${id}"[^>]*>\\s*<option value="">Toutes</option>`));
     expect(names(await (await agent.get(`/admin/rencontres/${webinarId}?q=angl`)).text())).toEqual(['ANGLÈS Jérôme']);
     expect(names(await (await agent.get(`/admin/rencontres/${webinarId}?q=zoe.berthet`)).text())).toEqual(['BERTHET Zoé']);
     expect(names(await (await agent.get(`/admin/rencontres/${webinarId}?statut=waitlisted`)).text())).toEqual(['BERTHET Zoé']);

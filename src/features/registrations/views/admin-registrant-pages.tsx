@@ -120,8 +120,8 @@ export function AdminWebinarDetailPage(p: WebinarDetailProps) {
         <FilterSelect id="statut" label="Statut" value={f.statut} options={[['confirmed', statusLabels.confirmed], ['waitlisted', statusLabels.waitlisted], ['cancelled', statusLabels.cancelled]]} />
         <FilterSelect id="projet" label="Projet" value={f.projet} options={projects.map((x) => [x.value, x.label])} />
         <FilterSelect id="foyer" label="Foyer" value={f.foyer} options={households.map((x) => [x.value, x.label])} />
-        <FilterSelect id="region" label="Région envisagée" value={f.region} options={[...t.regions.map((r) => [r.key, r.label] as [string, string]), ['unknown', 'Ne sait pas encore']]} />
-        <FilterSelect id="source" label="Source" value={f.source} options={[...p.sources.map((x) => [x, x] as [string, string]), [NO_SOURCE, 'Sans source']]} />
+        <FilterSelect id="region" label="Région envisagée" value={f.region} all="Toutes" options={[...t.regions.map((r) => [r.key, r.label] as [string, string]), ['unknown', 'Ne sait pas encore']]} />
+        <FilterSelect id="source" label="Source" value={f.source} all="Toutes" options={[...p.sources.map((x) => [x, x] as [string, string]), [NO_SOURCE, 'Sans source']]} />
         <div class="form-group">
           <button class="button button--secondary" type="submit">
             Filtrer
