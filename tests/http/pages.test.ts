@@ -89,6 +89,20 @@ describe.each(dialects())('the public pages with the Lozère demo, on %s', (dial
     expect(notice).toContain('Vous pouvez les consulter et les télécharger depuis le lien personnel reçu par e-mail ; pour les corriger ou vous opposer à leur utilisation, écrivez au délégué à la protection des données : dpd@lozere.fr');
   });
 
+  it('with no Rencontre to come, the home page and the list give a way to reach the team instead of a dead end', async () => {
+    const before = t.clock.now();
+    t.clock.set('2031-01-01T09:00:00.000Z');
+    try {
+      const home = (await get('/')).body;
+      expect(home).toContain('<a href="mailto:nouvellevie@lozere.fr">nouvellevie@lozere.fr</a>');
+      const list = (await get('/rencontres')).body;
+      expect(textOf(list)).toContain('Aucune Rencontre n’est programmée pour le moment. Votre projet n’attend pas ?');
+      expect(list).toContain('<a href="/premier-contact">Parlez-nous-en</a>');
+    } finally {
+      t.clock.set(before);
+    }
+  });
+
   it('names each Rencontre page with its date, since the generic editions all share one title', async () => {
     const generic = await t.db.kysely.selectFrom('webinars').select('slug').where('kind', '=', 'generic').where('starts_at', '>', t.clock.now().toISOString()).orderBy('starts_at').limit(2).execute();
     expect(generic).toHaveLength(2);

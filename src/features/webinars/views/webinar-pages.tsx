@@ -86,7 +86,9 @@ export function HomePage(p: { site: Site; next: WebinarListItem | undefined; upc
             ) : null}
           </section>
         ) : (
-          <p class="inset">Aucune Rencontre n’est programmée pour le moment. Revenez bientôt ou écrivez-nous à {t.contact.email}.</p>
+          <p class="inset">
+            Aucune Rencontre n’est programmée pour le moment. Revenez bientôt ou écrivez-nous à <a href={`mailto:${t.contact.email}`}>{t.contact.email}</a>.
+          </p>
         )}
         {p.upcoming.length > 0 ? (
           <section aria-labelledby="then-title">
@@ -121,7 +123,9 @@ export function WebinarListPage(p: { site: Site; upcoming: WebinarListItem[]; pa
             ))}
           </ul>
         ) : (
-          <p class="inset">Aucune Rencontre n’est programmée pour le moment.</p>
+          <p class="inset">
+            Aucune Rencontre n’est programmée pour le moment. Votre projet n’attend pas ? <a href="/premier-contact">Parlez-nous-en</a> : un référent vous rappelle.
+          </p>
         )}
         <h2>Passées</h2>
         {p.past.length ? (
