@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordTimelineEvent } from '../../src/features/candidates/timeline.ts';
 import { registerCandidate } from '../../src/features/registrations/register-candidate.ts';
 import { makeAgent, signIn, type SignedIn } from '../support/admin.ts';
 import { createWebinar, parsedForm } from '../support/fixtures.ts';
@@ -288,6 +289,13 @@ describe.each(dialects())('the candidate file on %s', (dialect) => {
     const text = textOf(await (await agent.get(`/admin/candidats/${id}`)).text());
     expect(text).toContain('3 janv. 2027 à 10 h 00 · par téléphone avec Camille Rouvière · passé');
     expect(text).toContain('6 janv. 2027 à 10 h 00 · par téléphone avec Camille Rouvière · réservé');
+  });
+
+  it('every kind of event on the timeline is named in French, the first contact form’s included', async () => {
+    await recordTimelineEvent(t.db.kysely, { candidateId: id, at: t.clock.now(), kind: 'contact-form', dedupeKey: 'contact-form:test', actor: { type: 'candidate', id }, summary: 'Formulaire de premier contact envoyé : reprendre une boulangerie' });
+    const html = await (await agent.get(`/admin/candidats/${id}`)).text();
+    expect(html).toContain('<span class="tag tag--grey">Formulaire de contact</span>');
+    expect(html).not.toContain('>contact-form<');
   });
 
   it('the timeline is paginated, newest first', async () => {

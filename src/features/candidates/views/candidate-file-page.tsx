@@ -22,6 +22,7 @@ export const kindLabels: Record<string, string> = {
   replay: 'Replay',
   survey: 'Questionnaire',
   'accompaniment-request': 'Demande d’accompagnement',
+  'contact-form': 'Formulaire de contact',
   invitation: 'Invitation',
   consent: 'Consentement',
   stage: 'Étape',
