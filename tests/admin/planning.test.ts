@@ -5,6 +5,7 @@ import { registerCandidate } from '../../src/features/registrations/register-can
 import { makeAgent, signIn, type SignedIn } from '../support/admin.ts';
 import { createWebinar, parsedForm } from '../support/fixtures.ts';
 import { createTestContext, dialects, type TestContext } from '../support/harness.ts';
+import { inputs, textOf, titleOf } from '../http/html.ts';
 
 const noSource = { utmSource: null, utmMedium: null, utmCampaign: null };
 
@@ -117,7 +118,19 @@ describe.each(dialects())('planning Rencontres in the back-office on %s', (diale
     expect(statuses.map((s) => s.status).sort()).toEqual(['confirmed', 'confirmed']);
     expect(await t.db.kysely.selectFrom('outbox_messages').select('to_address').where('kind', '=', 'registration-promoted').execute()).toEqual([{ to_address: 'b@example.org' }]);
 
-    await agent.post(`/admin/rencontres/${w.id}`, webinarFields({ title: w.title, capacity: '2', joinUrl: 'https://visio.example.org/j/nouveau', status: 'cancelled' }));
+    // Cancelling writes to everyone at once: the form asks again first, and nothing is sent before.
+    const asked = await agent.post(`/admin/rencontres/${w.id}`, webinarFields({ title: w.title, capacity: '2', joinUrl: 'https://visio.example.org/j/nouveau', status: 'cancelled' }));
+    expect(asked.status).toBe(200);
+    const confirm = await asked.text();
+    expect(titleOf(confirm)).toBe('Annuler la Rencontre du 19 mars 2027 ? – Gestion Lozère Nouvelle Vie');
+    expect(textOf(confirm)).toContain('2 personnes inscrites recevront tout de suite un e-mail d’annulation.');
+    expect(await t.db.kysely.selectFrom('outbox_messages').select('id').where('kind', '=', 'webinar-cancelled').execute()).toEqual([]);
+    expect((await t.db.kysely.selectFrom('webinars').select('status').where('id', '=', w.id).executeTakeFirstOrThrow()).status).toBe('published');
+    const kept: Record<string, string[]> = {};
+    for (const i of inputs(confirm).filter((x) => x.type === 'hidden' && x.name !== '_csrf')) (kept[i.name!] ??= []).push(i.value ?? '');
+    expect(kept.status).toEqual(['cancelled']);
+    expect(kept.confirmer).toEqual(['oui']);
+    expect((await agent.post(`/admin/rencontres/${w.id}`, kept)).status).toBe(303);
     const cancelled = await t.db.kysely.selectFrom('outbox_messages').selectAll().where('kind', '=', 'webinar-cancelled').execute();
     expect(cancelled).toHaveLength(2);
     const ics = readEvent(JSON.parse(cancelled[0]!.attachments)[0].content);

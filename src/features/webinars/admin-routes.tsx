@@ -10,7 +10,7 @@ import { webinarFromRow } from './webinar.ts';
 import { proposeNextEditions } from './webinar-schedule.ts';
 import { webinarFieldErrors, webinarFormSchema, type WebinarForm } from './webinar-schemas.ts';
 import { findWebinarById } from './webinars-repository.ts';
-import { AdminPlanPage, AdminWebinarFormPage, AdminWebinarListPage, webinarFormValues, type WebinarListView, type WebinarRowView } from './views/admin-webinar-pages.tsx';
+import { AdminCancelWebinarPage, AdminPlanPage, AdminWebinarFormPage, AdminWebinarListPage, webinarFormValues, type WebinarListView, type WebinarRowView } from './views/admin-webinar-pages.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -156,6 +156,14 @@ export function webinarAdminRoutes(s: Services, site: Site) {
     const values = typed(c.get('params'));
     const parsed = schema.safeParse(values);
     if (!parsed.success) return sendPage(c, <AdminWebinarFormPage {...frame(c)} webinar={w} values={values} errors={webinarFieldErrors(parsed.error)} registrants={await registrantCount(w.id)} videoTools={videoTools} />, 422);
+    // Cancelling writes to every registrant at once: asked again, with the form's fields kept.
+    if (parsed.data.status === 'cancelled' && w.status !== 'cancelled' && c.get('params').get('confirmer') !== 'oui') {
+      const registrants = await registrantCount(w.id);
+      if (registrants > 0) {
+        const fields = [...c.get('params').entries()].filter(([k]) => k !== '_csrf' && k !== 'confirmer');
+        return sendPage(c, <AdminCancelWebinarPage {...frame(c)} webinar={w} registrants={registrants} fields={fields} />);
+      }
+    }
     await updateWebinar(s, { webinarId: w.id, form: parsed.data, actor: actor(c) });
     return c.redirect(`/admin/rencontres/${w.id}?ok=modifiee`, 303);
   });

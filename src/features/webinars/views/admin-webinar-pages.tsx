@@ -217,6 +217,34 @@ export function AdminWebinarFormPage(p: Frame & { webinar: Webinar | null; value
   );
 }
 
+/**
+ * Before a Rencontre is cancelled from its form: every registrant is told by e-mail at once, which
+ * nobody can take back, so the change is asked again. The form's fields come back as they were sent.
+ */
+export function AdminCancelWebinarPage(p: Frame & { webinar: Webinar; registrants: number; fields: ReadonlyArray<readonly [string, string]> }) {
+  const t = p.site.territory;
+  const w = p.webinar;
+  const heading = `Annuler la Rencontre du ${formatShortDate(w.startsAt, t.timezone)} ?`;
+  return (
+    <AdminPage {...p} title={heading} current="webinars" trail={[['Rencontres', '/admin/rencontres'], [w.title, `/admin/rencontres/${w.id}`]]}>
+      <h1>{heading}</h1>
+      <p>
+        {p.registrants} personne{p.registrants > 1 ? 's inscrites recevront' : ' inscrite recevra'} tout de suite un e-mail d’annulation. Cela ne se rattrape pas : si la Rencontre a finalement lieu, il faudra les réinviter.
+      </p>
+      <form method="post" action={`/admin/rencontres/${w.id}`}>
+        {p.fields.map(([name, value]) => (
+          <input type="hidden" name={name} value={value} />
+        ))}
+        <HiddenFields fields={{ _csrf: p.csrf, confirmer: 'oui' }} />
+        <div class="button-row">
+          <Button variant="warning">Oui, annuler la Rencontre</Button>
+          <a href={`/admin/rencontres/${w.id}`}>Revenir sans rien changer</a>
+        </div>
+      </form>
+    </AdminPage>
+  );
+}
+
 export function AdminPlanPage(p: Frame & { proposals: ProposedEdition[]; errors: FieldErrors }) {
   const t = p.site.territory;
   const r = t.schedule;
