@@ -56,8 +56,34 @@ describe.each(dialects())('the private link of a registration on %s', (dialect) 
     expect(ics.status).toBe(200);
     expect(ics.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
     expect((await ics.text()).replace(/\r\n /g, '')).toContain(`/mon-inscription/${token}/rejoindre`);
-    // The form promised the news can be stopped at any time: the page says how.
-    expect(html).toContain('href="mailto:nouvellevie@lozere.fr?subject=Ne%20plus%20recevoir%20les%20nouvelles%20des%20Rencontres"');
+    // The form promised the news can be stopped at any time: the page has the button that does it.
+    expect(html).toContain(`action="/mon-inscription/${token}/nouvelles"`);
+    expect(text).toContain('Ne plus les recevoir');
+  });
+
+  it('stops the news of the Rencontres in one click, and asks for them again in one, each recorded once', async () => {
+    const w = await createWebinar(t.db);
+    const { token, registrationId } = await registerByForm(w.slug, { newsOptIn: 'oui' });
+    const { candidate_id: candidateId } = await t.db.kysely.selectFrom('registrations').select('candidate_id').where('id', '=', registrationId).executeTakeFirstOrThrow();
+    const consent = () => t.db.kysely.selectFrom('candidates').select(['news_opt_in', 'news_opt_in_at']).where('id', '=', candidateId).executeTakeFirstOrThrow();
+    const journal = async () => (await t.db.kysely.selectFrom('audit_log').select('action').where('subject_id', '=', candidateId).where('action', 'like', 'candidate.news-%').orderBy('at').execute()).map((a) => a.action);
+    expect((await consent()).news_opt_in).toBe(1);
+
+    const off = await t.app.request(`/mon-inscription/${token}/nouvelles`, postForm({ recevoir: 'non' }));
+    expect(off.status).toBe(303);
+    expect(off.headers.get('location')).toBe(`/mon-inscription/${token}?nouvelles=non#nouvelles`);
+    expect(await consent()).toEqual({ news_opt_in: 0, news_opt_in_at: null });
+    const page = textOf(await (await t.app.request(off.headers.get('location')!)).text());
+    expect(page).toContain('C’est noté : vous ne recevrez plus les nouvelles des Rencontres.');
+    expect(page).toContain('Non, vous ne les recevez pas. Les recevoir');
+    // The same click again (a double click, a form sent twice) changes and records nothing more.
+    expect((await t.app.request(`/mon-inscription/${token}/nouvelles`, postForm({ recevoir: 'non' }))).status).toBe(303);
+    expect(await journal()).toEqual(['candidate.news-opt-out']);
+
+    t.clock.advance(3_600_000);
+    expect((await t.app.request(`/mon-inscription/${token}/nouvelles`, postForm({ recevoir: 'oui' }))).status).toBe(303);
+    expect(await consent()).toEqual({ news_opt_in: 1, news_opt_in_at: t.clock.now().toISOString() });
+    expect(await journal()).toEqual(['candidate.news-opt-out', 'candidate.news-opt-in']);
   });
 
   it('gives all the person’s data as a JSON file, without secrets, and records that it was taken', async () => {
@@ -97,6 +123,7 @@ describe.each(dialects())('the private link of a registration on %s', (dialect) 
         ['GET', '/rejoindre'],
         ['GET', '/mes-donnees.json'],
         ['GET', '/agenda.ics'],
+        ['POST', '/nouvelles'],
       ] as const) {
         const res = await t.app.request(`/mon-inscription/${bad}${suffix}`, method === 'POST' ? postForm({}) : {});
         expect(res.status, `${method} ${suffix} with ${bad}`).toBe(404);

@@ -26,6 +26,8 @@ export const actionLabels: Record<string, string> = {
   'registration.promoted-by-agent': 'Place donnée par un agent',
   'registrations.exported': 'Export des inscrits',
   'candidate.data-exported': 'Export de ses données par la personne',
+  'candidate.news-opt-in': 'Nouvelles des Rencontres acceptées par la personne',
+  'candidate.news-opt-out': 'Nouvelles des Rencontres refusées par la personne',
   'email.resent': 'Courriel renvoyé',
   'security.csrf-refused': 'Requête refusée (jeton de sécurité)',
   'security.forbidden': 'Accès refusé',

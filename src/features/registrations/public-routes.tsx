@@ -19,6 +19,7 @@ import { fieldErrors, registrationFormSchema, sourceSchema } from './registratio
 import { findSubmission, waitlistPosition } from './registrations-repository.ts';
 import { joinTarget } from '../video/join-target.ts';
 import { collectCandidateData } from './candidate-data.ts';
+import { setNewsConsent } from '../candidates/news-consent.ts';
 import { loadRegistrationByToken } from './registration-by-token.ts';
 import { JoinNotReadyPage, ManagePage, ReceiptPage } from './views/registration-pages.tsx';
 import { registrationCalendar } from './registration-emails.tsx';
@@ -118,7 +119,16 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
     c.header('Cache-Control', 'no-store');
     return sendPage(
       c,
-      <ManagePage site={site} token={token} webinar={webinar} registration={registration} candidate={candidate} now={s.clock.now()} waitlistPosition={position} flash={c.req.query('annulee') ? 'cancelled' : undefined} />,
+      <ManagePage
+        site={site}
+        token={token}
+        webinar={webinar}
+        registration={registration}
+        candidate={candidate}
+        now={s.clock.now()}
+        waitlistPosition={position}
+        flash={c.req.query('annulee') ? 'cancelled' : c.req.query('nouvelles') === 'oui' ? 'news-on' : c.req.query('nouvelles') === 'non' ? 'news-off' : undefined}
+      />,
     );
   });
 
@@ -159,6 +169,14 @@ export function registrationPublicRoutes(s: Services, site: Site, limits: Regist
     if (registration.status !== 'cancelled' && hasStarted(webinar)) throw new DomainError('started', 'La Rencontre a commencé : votre inscription ne peut plus être annulée.');
     await cancelRegistration(s, { registrationId: registration.id, actor: { type: 'candidate', id: registration.candidate_id, ip: clientIp(c, s.config.trustProxy) } });
     return c.redirect(`/mon-inscription/${token}?annulee=1`, 303);
+  });
+
+  // The news of the coming Rencontres, stopped or asked for again in one click from the private page.
+  app.post('/mon-inscription/:token/nouvelles', async (c) => {
+    const { token, candidate } = await loadByToken(c);
+    const receive = (await formBody(c)).recevoir === 'oui';
+    await setNewsConsent(s, { candidateId: candidate.id, receive, actor: { type: 'candidate', id: candidate.id, ip: clientIp(c, s.config.trustProxy) } });
+    return c.redirect(`/mon-inscription/${token}?nouvelles=${receive ? 'oui' : 'non'}#nouvelles`, 303);
   });
 
   app.get('/mon-inscription/:token/rejoindre', async (c) => {

@@ -72,7 +72,7 @@ export interface ManageView {
   candidate: CandidateRow;
   now: Date;
   waitlistPosition: number | null;
-  flash?: 'cancelled';
+  flash?: 'cancelled' | 'news-on' | 'news-off';
 }
 
 export function ManagePage(p: ManageView) {
@@ -221,18 +221,23 @@ export function ManagePage(p: ManageView) {
             <dt>Où vous imaginez vivre</dt>
             <dd>{regionLabel(t, c.desired_region) ?? 'Non renseigné'}</dd>
           </div>
-          <div>
+          <div id="nouvelles">
             <dt>Nouvelles des Rencontres</dt>
             <dd>
-              {c.news_opt_in ? (
-                <>
-                  Oui, vous les recevez.{' '}
-                  {/* The form promises that one can stop them at any time: this is how. */}
-                  <a href={`mailto:${t.contact.email}?subject=${encodeURIComponent('Ne plus recevoir les nouvelles des Rencontres')}`}>Ne plus les recevoir : écrivez-nous</a>
-                </>
-              ) : (
-                'Non'
-              )}
+              {/* The form promises that one can stop them at any time: one button does it, another asks for them again.
+                  The page comes back to this line after a click, so the confirmation is said here. */}
+              {p.flash === 'news-on' || p.flash === 'news-off' ? (
+                <p role="status">
+                  <strong>{p.flash === 'news-on' ? 'C’est noté : vous recevrez les nouvelles des prochaines Rencontres.' : 'C’est noté : vous ne recevrez plus les nouvelles des Rencontres.'}</strong>
+                </p>
+              ) : null}
+              <form method="post" action={`/mon-inscription/${p.token}/nouvelles`} class="inline-form">
+                {c.news_opt_in ? 'Oui, vous les recevez.' : 'Non, vous ne les recevez pas.'}{' '}
+                <input type="hidden" name="recevoir" value={c.news_opt_in ? 'non' : 'oui'} />
+                <button type="submit" class="link-button">
+                  {c.news_opt_in ? 'Ne plus les recevoir' : 'Les recevoir'}
+                </button>
+              </form>
             </dd>
           </div>
         </dl>
