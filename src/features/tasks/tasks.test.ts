@@ -134,7 +134,8 @@ describe.each(dialects())('referents’ tasks on %s', (dialect) => {
     // An admin looking at Ana's tasks stays on Ana's when switching to the closed ones or to the next page.
     const asAdmin = await signIn(t, admin);
     const hers = await (await asAdmin.get(`/admin/taches?agent=${ana.id}`)).text();
-    expect(hers).toContain('Tâches de Ana Référente');
+    expect(hers).toContain('<title>Tâches de Ana Référente : à faire – Gestion Lozère Nouvelle Vie</title>');
+    expect(first).toContain('<title>Mes tâches : faites ou annulées – Gestion Lozère Nouvelle Vie</title>');
     expect(hers).toContain(`href="/admin/taches?agent=${ana.id}&amp;vue=terminees"`);
     const hersClosed = await (await asAdmin.get(`/admin/taches?agent=${ana.id}&vue=terminees`)).text();
     expect(hersClosed).toContain(`href="/admin/taches?agent=${ana.id}&amp;vue=terminees&amp;page=2"`);

@@ -144,9 +144,11 @@ function listHref(view: 'open' | 'closed', forId: string | null, page = 1): stri
 
 export function TaskListPage(p: Frame & { tasks: TaskView[]; page: number; pages: number; today: string; view: 'open' | 'closed'; canChange: (t: TaskView) => boolean; forName: string | null; forId: string | null }) {
   const retour = listHref(p.view, p.forId, p.page);
+  // The window's title says the page's heading, then which tasks: a colleague's are not taken for one's own.
+  const heading = p.forName ? `Tâches de ${p.forName}` : 'Mes tâches';
   return (
-    <AdminPage {...p} title={p.view === 'open' ? 'Tâches à faire' : 'Tâches terminées'} current="todo" wide trail={[['À faire', '/admin/a-faire']]}>
-      <h1>{p.forName ? `Tâches de ${p.forName}` : 'Mes tâches'}</h1>
+    <AdminPage {...p} title={`${heading} : ${p.view === 'open' ? 'à faire' : 'faites ou annulées'}`} current="todo" wide trail={[['À faire', '/admin/a-faire']]}>
+      <h1>{heading}</h1>
       <div class="button-row">
         <a class="button button--primary" href="/admin/taches/nouvelle">
           Nouvelle tâche
