@@ -145,6 +145,12 @@ describe.each(dialects())('the candidates list and board on %s', (dialect) => {
       ['#f-agent', 'Choisissez à qui confier les fiches cochées'],
     ]);
     expect(names(html)).toEqual(['ARNAL Zoé', 'BENALI Karim']);
+    // One field forgotten does not undo the other: the rows ticked stay ticked, the referent chosen stays chosen.
+    const noAgent = await (await admin.post('/admin/candidats/attribuer', { retour: '/admin/candidats?region=margeride', agent: '', ids: [ids.zoe!] })).text();
+    expect(noAgent).toMatch(new RegExp(`name="ids" value="${ids.zoe}" id="c-${ids.zoe}" checked`));
+    expect(noAgent).not.toMatch(new RegExp(`name="ids" value="${ids.karim}" id="c-${ids.karim}" checked`));
+    const noRows = await (await admin.post('/admin/candidats/attribuer', { retour: '/admin/candidats?region=margeride', agent: referent.id })).text();
+    expect(noRows).toContain(`<option value="${referent.id}" selected`);
     const ok = await admin.post('/admin/candidats/attribuer', { retour: '/admin/candidats?region=margeride', agent: referent.id, ids: [ids.zoe!, ids.karim!] });
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe('/admin/candidats?region=margeride&ok=attribuees');

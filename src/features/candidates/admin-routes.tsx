@@ -86,7 +86,7 @@ export function candidateAdminRoutes(s: Services, site: Site) {
 
   // ---------- the list ----------
 
-  const listPage = async (c: Context<AdminEnv>, filters: CandidateFilters, extra: { viewErrors?: FieldErrors; viewName?: string; assignErrors?: FieldErrors } = {}, status: 200 | 422 = 200) => {
+  const listPage = async (c: Context<AdminEnv>, filters: CandidateFilters, extra: { viewErrors?: FieldErrors; viewName?: string; assignErrors?: FieldErrors; ticked?: string[]; assignAgent?: string } = {}, status: 200 | 422 = 200) => {
     const [{ rows, total }, agents, sources, views] = await Promise.all([findCandidates(db, filters, ctx(c)), activeAgents(), candidateSources(db), savedViewsOf(db, c.get('agent').id)]);
     return sendPage(c, <CandidatesListPage {...frame(c)} filters={filters} rows={rows} total={total} agents={agents} sources={sources} views={views} isAdmin={canActOnMany(c.get('agent'))} {...extra} />, status);
   };
@@ -121,7 +121,8 @@ export function candidateAdminRoutes(s: Services, site: Site) {
     const errors: FieldErrors = {};
     if (ids.length === 0) errors.ids = 'Cochez au moins une fiche à confier';
     if (!agents.some((a) => a.id === agentId)) errors.agent = 'Choisissez à qui confier les fiches cochées';
-    if (Object.keys(errors).length) return listPage(c, filtersFrom(back.split('?')[1] ?? ''), { assignErrors: errors }, 422);
+    // The rows ticked and the referent chosen stay so: one field forgotten does not undo the other.
+    if (Object.keys(errors).length) return listPage(c, filtersFrom(back.split('?')[1] ?? ''), { assignErrors: errors, ticked: ids, assignAgent: agentId }, 422);
     const files = await db.selectFrom('candidates').select(['id', 'referent_id', 'merged_into_id']).where('id', 'in', ids).execute();
     if (files.length !== ids.length || files.some((f) => f.merged_into_id)) throw new NotFound('Une des fiches cochées est introuvable ou fusionnée');
     // All or nothing for the rights: a referent hands over only their files, or takes unassigned ones.

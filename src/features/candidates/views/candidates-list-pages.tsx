@@ -60,6 +60,9 @@ export interface ListPageProps extends Frame {
   viewErrors?: FieldErrors;
   viewName?: string;
   assignErrors?: FieldErrors;
+  /** After an error in the referent form: the rows that were ticked and the referent chosen. */
+  ticked?: string[];
+  assignAgent?: string;
 }
 
 /** The list of households: search, filters, order, pages, the agent's saved views, and a referent given to the rows ticked. */
@@ -169,7 +172,7 @@ export function CandidatesListPage(p: ListPageProps) {
                     <tr>
                       <td>
                         <div class="checkboxes__item">
-                          <input class="checkboxes__input" type="checkbox" name="ids" value={r.id} id={`c-${r.id}`} />
+                          <input class="checkboxes__input" type="checkbox" name="ids" value={r.id} id={`c-${r.id}`} checked={p.ticked?.includes(r.id)} />
                           <label class="checkboxes__label" for={`c-${r.id}`}>
                             <span class="visually-hidden">
                               Sélectionner {r.firstName} {r.lastName}
@@ -218,7 +221,9 @@ export function CandidatesListPage(p: ListPageProps) {
               <select class="select" id="f-agent" name="agent" aria-describedby={p.assignErrors?.agent ? 'f-agent-error' : undefined}>
                 <option value="">Choisissez un agent</option>
                 {p.agents.map((a) => (
-                  <option value={a.id}>{a.name}</option>
+                  <option value={a.id} selected={a.id === p.assignAgent}>
+                    {a.name}
+                  </option>
                 ))}
               </select>
             </div>
