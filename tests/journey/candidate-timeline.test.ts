@@ -75,7 +75,7 @@ describe.each(dialects())('the timeline of a household fills itself, on %s', (di
       ['2027-01-16T08:06:00.000Z', 'email-sent'],
     ]);
     expect(timeline.map((e) => e.summary)).toEqual([
-      `E-mail envoyé : Inscription confirmée : ${w.title}`,
+      `E-mail envoyé : Inscription confirmée : ${w.title}, vendredi 15 janvier 2027`,
       `Inscription à « ${w.title} » (15 janv. 2027)`,
       `Présent·e à « ${w.title} » (15 janv. 2027), 52 min`,
       'Replay envoyé : Merci d’être venu·e : le replay de la Rencontre du vendredi 15 janvier 2027',
@@ -122,7 +122,7 @@ describe.each(dialects())('the timeline of a household fills itself, on %s', (di
 
     const kinds = (await timelineOf(marc.id)).map((e) => [e.kind, e.summary]);
     expect(kinds).toEqual([
-      ['email-sent', `E-mail envoyé : Inscription confirmée : ${w.title}`],
+      ['email-sent', `E-mail envoyé : Inscription confirmée : ${w.title}, vendredi 15 janvier 2027`],
       ['registration', `Inscription à « ${w.title} » (15 janv. 2027)`],
       ['attendance', `Absent·e à « ${w.title} » (15 janv. 2027)`],
       ['replay', 'Replay envoyé : Le replay de la Rencontre du vendredi 15 janvier 2027'],
@@ -161,7 +161,7 @@ describe.each(dialects())('the timeline of a household fills itself, on %s', (di
     await t.worker.drain();
     const file = await fileOf('nobody@example.org');
     const failed = (await timelineOf(file.id)).filter((e) => e.kind.startsWith('email'));
-    expect(failed.map((e) => [e.kind, e.summary, e.actor_type])).toEqual([['email-failed', `E-mail non remis : Inscription confirmée : ${w.title}`, 'system']]);
+    expect(failed.map((e) => [e.kind, e.summary, e.actor_type])).toEqual([['email-failed', `E-mail non remis : Inscription confirmée : ${w.title}, vendredi 15 janvier 2027`, 'system']]);
   });
 
   it('on to the 12-month follow-up: a referent given by the rotation, an appointment booked from the private link, the installation, then the follow-ups at 3, 6 and 12 months, all on the file', async () => {

@@ -47,7 +47,7 @@ describe.each(dialects())('registration e-mail over HTTP, to a real SMTP peer, o
     expect(peer.received).toHaveLength(1);
     const m = peer.received[0]!;
     expect(m.envelope.to).toEqual(['elise.martin@example.org']);
-    expect(m.parsed.subject).toBe(`Inscription confirmée : ${w.title}`);
+    expect(m.parsed.subject).toBe(`Inscription confirmée : ${w.title}, vendredi 15 janvier 2027`);
     expect(headerText(m.parsed, 'Auto-Submitted')).toBe('auto-generated');
     expect(m.parsed.attachments.map((a) => a.filename)).toEqual(['rencontre.ics']);
   });
@@ -84,7 +84,7 @@ describe.each(dialects())('registration e-mail over HTTP, to a real SMTP peer, o
     expect(await t.db.kysely.selectFrom('outbox_messages').select(['status', 'attempts']).executeTakeFirstOrThrow()).toEqual({ status: 'sent', attempts: 2 });
     expect(peer.received).toHaveLength(1);
     expect(peer.received[0]!.envelope.to).toEqual(['elise.martin@example.org']);
-    expect(peer.received[0]!.parsed.subject).toBe(`Inscription confirmée : ${w.title}`);
+    expect(peer.received[0]!.parsed.subject).toBe(`Inscription confirmée : ${w.title}, vendredi 15 janvier 2027`);
   });
 
   it('an invalid form sends nothing', async () => {

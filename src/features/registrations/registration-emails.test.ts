@@ -83,7 +83,7 @@ describe.each(dialects())('the confirmation, as a real SMTP peer receives it, on
     expect(mail.envelope.to).toEqual(['elise.martin@example.org']);
     expect(m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : null).toBe('elise.martin@example.org');
     expect(m.from?.value[0]).toMatchObject({ address: 'nouvellevie@lozere.fr', name: 'Lozère Nouvelle Vie' });
-    expect(m.subject).toBe(`Inscription confirmée : ${w.title}`);
+    expect(m.subject).toBe(`Inscription confirmée : ${w.title}, ${c.slot.split(',')[0]}`);
     expect(headerText(m, 'Auto-Submitted')).toBe('auto-generated');
     expect(m.messageId).toBe(`<${row.id}@test.local>`);
 
@@ -156,7 +156,7 @@ describe.each(dialects())('the confirmation, as a real SMTP peer receives it, on
     expect(await t.worker.drain()).toBe(2);
     expect(peer.receivedFor('b@example.org')).toHaveLength(1);
     const waiting = peer.receivedFor('b@example.org')[0]!.parsed;
-    expect(waiting.subject).toBe(`Liste d’attente : ${w.title}`);
+    expect(waiting.subject).toBe(`Liste d’attente : ${w.title}, vendredi 15 janvier 2027`);
     expect(waiting.text).toContain('en position 1');
     // The replay that the pages promise to everyone registered, the e-mails promise too.
     expect(waiting.text).toContain('Quoi qu’il arrive, vous recevrez le replay après la Rencontre.');
@@ -166,12 +166,12 @@ describe.each(dialects())('the confirmation, as a real SMTP peer receives it, on
     await cancelRegistration(t.s, { registrationId: a.registrationId, actor: candidateActor });
     expect(await t.worker.drain()).toBe(2);
     const promoted = peer.receivedFor('b@example.org')[1]!.parsed;
-    expect(promoted.subject).toBe(`Une place s’est libérée : ${w.title}`);
+    expect(promoted.subject).toBe(`Une place s’est libérée : ${w.title}, vendredi 15 janvier 2027`);
     expect(readCalendar(calendarOf(peer.receivedFor('b@example.org')[1]!).content.toString('utf8')).cal.getFirstPropertyValue('method')).toBe('PUBLISH');
     expect(promoted.text).toContain('Vous recevrez un rappel avant la Rencontre, puis le replay, que vous ayez pu y assister ou non.');
     expect(peer.receivedFor('a@example.org')[0]!.parsed.text).toContain('Vous recevrez un rappel avant la Rencontre, puis le replay, que vous ayez pu y assister ou non.');
     const cancelled = peer.receivedFor('a@example.org')[1]!;
-    expect(cancelled.parsed.subject).toBe(`Inscription annulée : ${w.title}`);
+    expect(cancelled.parsed.subject).toBe(`Inscription annulée : ${w.title}, vendredi 15 janvier 2027`);
     expect(cancelled.parsed.text).toContain('Vous recevrez quand même le replay après la Rencontre.');
     expect(cancelled.parsed.html).toContain('Vous recevrez quand même le replay après la Rencontre.');
     expect(readCalendar(calendarOf(cancelled).content.toString('utf8')).cal.getFirstPropertyValue('method')).toBe('CANCEL');
@@ -198,7 +198,7 @@ describe('rendering a registration e-mail', () => {
     const w = webinar('2027-03-19', '2027-03-19T11:30:00.000Z');
     const confirmed = await renderRegistrationEmail('confirmed', { territory, publicUrl: PUBLIC_URL, webinar: w, firstName: 'Élise', token });
     const cancelled = await renderRegistrationEmail('cancelled', { territory, publicUrl: PUBLIC_URL, webinar: w, firstName: 'Élise', token, wasConfirmed: true });
-    expect(cancelled.subject).toBe(`Inscription annulée : ${w.title}`);
+    expect(cancelled.subject).toBe(`Inscription annulée : ${w.title}, vendredi 19 mars 2027`);
     expect(cancelled.attachments).toHaveLength(1);
     const before = readCalendar(confirmed.attachments[0]!.content);
     const after = readCalendar(cancelled.attachments[0]!.content);

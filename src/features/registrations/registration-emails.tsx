@@ -1,6 +1,6 @@
 import type { Attachment } from '../../platform/email/outbox.ts';
 import { EmailButton, EmailLayout, renderEmailHtml, type EmailBrand } from '../../platform/email/email-layout.tsx';
-import { formatSlot } from '../../platform/time.ts';
+import { formatDate, formatSlot } from '../../platform/time.ts';
 import type { Territory } from '../territory/territory.ts';
 import { webinarCalendar } from '../webinars/webinar-calendar.ts';
 import { hasJoinPath, type Webinar } from '../webinars/webinar.ts';
@@ -71,11 +71,14 @@ export async function renderRegistrationEmail(kind: RegistrationEmailKind, c: Re
   const join = joinUrl(c.publicUrl, c.token);
   const colour = t.identity.colours.primary;
 
+  // The day in the subject: every generic edition has the same title, and someone registered to two
+  // must tell their e-mails apart in the inbox.
+  const which = `${w.title}, ${formatDate(w.startsAt, t.timezone)}`;
   const subjects: Record<RegistrationEmailKind, string> = {
-    confirmed: `Inscription confirmée : ${w.title}`,
-    waitlisted: `Liste d’attente : ${w.title}`,
-    promoted: `Une place s’est libérée : ${w.title}`,
-    cancelled: `Inscription annulée : ${w.title}`,
+    confirmed: `Inscription confirmée : ${which}`,
+    waitlisted: `Liste d’attente : ${which}`,
+    promoted: `Une place s’est libérée : ${which}`,
+    cancelled: `Inscription annulée : ${which}`,
   };
   const intro: Record<RegistrationEmailKind, string> = {
     confirmed: `Votre inscription à la ${w.title} est confirmée.`,
