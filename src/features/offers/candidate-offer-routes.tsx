@@ -9,7 +9,7 @@ import { formatShortDate } from '../../platform/time.ts';
 import { sendPage } from '../../platform/views/document.tsx';
 import { Button, ErrorSummary, HiddenFields, Select, type FieldErrors } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
-import { canEditFile } from '../candidates/candidate-file.ts';
+import { canEditFile, projectTypes } from '../candidates/candidate-file.ts';
 import { horizons, labelOf, projects } from '../registrations/registration.ts';
 import { regionLabel } from '../territory/territory.ts';
 import { offerTypeLabel, sectorLabel } from './offer.ts';
@@ -55,7 +55,8 @@ export function candidateOfferAdminRoutes(s: Services, site: Site) {
         <dl class="summary-list">
           <div>
             <dt>Projet</dt>
-            <dd>{[labelOf(projects, p.project), p.projectType].filter(Boolean).join(' ; ') || 'Non renseigné'}</dd>
+            {/* The project in words: the type the referent qualified (a key in the file), else the answer at registration. */}
+            <dd>{(p.projectType ? labelOf(projectTypes, p.projectType) : null) ?? labelOf(projects, p.project) ?? 'Non renseigné'}</dd>
           </div>
           <div>
             <dt>Secteur</dt>

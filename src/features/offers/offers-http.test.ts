@@ -178,10 +178,12 @@ describe.each(dialects())('offers over HTTP: public pages, the back-office, the 
     const bakery = await t.db.kysely.selectFrom('offers').selectAll().where('title', '=', 'Boulangerie de Nasbinals').executeTakeFirstOrThrow();
     const person = await makeCandidate(t, { project: 'creation-reprise', desiredRegion: 'aubrac', firstName: 'Hugo', lastName: 'Roux' });
     // The sector of the project, as the referent writes it in the file (the candidate file's own form, another feature).
-    await t.db.kysely.updateTable('candidates').set({ project_sector: 'commerce' }).where('id', '=', person.candidateId).execute();
+    await t.db.kysely.updateTable('candidates').set({ project_sector: 'commerce', project_type: 'reprise' }).where('id', '=', person.candidateId).execute();
     const page = await referent.get(`/admin/candidats/${person.candidateId}/offres`);
     expect(page.status).toBe(200);
     const html = await page.text();
+    // The project in words, as the referent qualified it: never its stored key.
+    expect(textOf(html)).toContain('Projet Reprise d’entreprise Secteur');
     expect(textOf(html)).toContain('Boulangerie de Nasbinals');
     expect(textOf(html)).toContain('Pourquoi : reprise · commerce · Aubrac');
     const none = await referent.post(`/admin/candidats/${person.candidateId}/offres`, {});
