@@ -86,6 +86,22 @@ describe.skipIf(!chromium)(suiteName, () => {
       await check(page, '72-tableau');
       const contact = page.locator('li', { has: page.locator('#etape-contact') });
       expect(await contact.locator('h2').textContent()).toMatch(/Premier contact\s*4/);
+      // No word of the board is cut over two lines (the columns were once too narrow for 'Accompagné·e').
+      const cutWords = await page.locator('.board').evaluate((board) => {
+        const cut: string[] = [];
+        const walker = document.createTreeWalker(board, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const text = node.textContent ?? '';
+          for (const m of text.matchAll(/\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            if (new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top))).size > 1) cut.push(m[0]);
+          }
+        }
+        return cut;
+      });
+      expect(cutWords).toEqual([]);
       await Promise.all([page.waitForURL(new RegExp(`/admin/candidats/${ids.elise}$`)), contact.getByRole('link', { name: 'Élise Martin' }).click()]);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Élise Martin');
     });

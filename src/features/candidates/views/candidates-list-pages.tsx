@@ -264,7 +264,7 @@ export function BoardPage(p: Frame & { columns: BoardColumn[]; mine: boolean }) 
         {p.mine ? <a href="/admin/candidats/tableau">Voir toutes les fiches</a> : <a href="/admin/candidats/tableau?referent=moi">Voir mes fiches seulement</a>}
         <a href={LIST}>Liste des candidats</a>
       </p>
-      <ul class="stats">
+      <ul class="stats board">
         {p.columns.map((col) => {
           const label = stageLabel(col.stage);
           const listHref = `${LIST}?etape=${col.stage}${p.mine ? '&referent=moi' : ''}`;
