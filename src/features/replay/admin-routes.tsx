@@ -4,6 +4,7 @@ import { AdminPage } from '../../areas/admin/layout.tsx';
 import type { Site } from '../../areas/public/layout.tsx';
 import { clientIp } from '../../platform/http/client-ip.ts';
 import { DomainError, NotFound } from '../../platform/http/errors.ts';
+import { formatDate, formatTime } from '../../platform/time.ts';
 import { sendPage } from '../../platform/views/document.tsx';
 import { Button, ErrorSummary, HiddenFields, TextInput, type FieldErrors } from '../../platform/views/form-kit.tsx';
 import type { Services } from '../../services.ts';
@@ -13,11 +14,34 @@ import type { Webinar } from '../webinars/webinar.ts';
 import { findWebinarById } from '../webinars/webinars-repository.ts';
 import { replayProgress, requestReplay } from './send-replay.ts';
 
-function ReplayFormPage(p: { site: Site; agent: AdminEnv['Variables']['agent']; csrf: string; webinar: Webinar; value: string; errors: FieldErrors; counts: { confirmed: number; waitlisted: number; cancelled: number; attended: number }; alreadySent: boolean }) {
+function ReplayFormPage(p: {
+  site: Site;
+  agent: AdminEnv['Variables']['agent'];
+  csrf: string;
+  webinar: Webinar;
+  value: string;
+  errors: FieldErrors;
+  counts: { confirmed: number; waitlisted: number; cancelled: number; attended: number };
+  alreadySent: boolean;
+  /** Why the replay cannot be sent yet (a Rencontre not over, or not published), instead of the form. */
+  notYet: string | null;
+}) {
   const w = p.webinar;
   const everyone = p.counts.confirmed + p.counts.waitlisted + p.counts.cancelled;
+  const trail: Array<[string, string]> = [['Rencontres', '/admin/rencontres'], [w.title, `/admin/rencontres/${w.id}`]];
+  if (p.notYet) {
+    return (
+      <AdminPage site={p.site} agent={p.agent} csrf={p.csrf} title={`Replay : ${w.title}`} current="webinars" trail={trail}>
+        <h1>Replay de la Rencontre</h1>
+        <p class="notice">{p.notYet}</p>
+        <p>
+          <a href={`/admin/rencontres/${w.id}`}>Revenir à la Rencontre</a>
+        </p>
+      </AdminPage>
+    );
+  }
   return (
-    <AdminPage site={p.site} agent={p.agent} csrf={p.csrf} title={`Replay : ${w.title}`} current="webinars" hasError={Object.keys(p.errors).length > 0} trail={[['Rencontres', '/admin/rencontres'], [w.title, `/admin/rencontres/${w.id}`]]}>
+    <AdminPage site={p.site} agent={p.agent} csrf={p.csrf} title={`Replay : ${w.title}`} current="webinars" hasError={Object.keys(p.errors).length > 0} trail={trail}>
       <h1>Replay de la Rencontre</h1>
       {p.alreadySent ? (
         <p class="notice">Le replay a déjà été envoyé. Changer le lien met à jour les pages publique et personnelles ; personne ne reçoit un second e-mail.</p>
@@ -50,7 +74,14 @@ export function replayAdminRoutes(s: Services, site: Site) {
   };
   const page = async (c: Context<AdminEnv>, w: Webinar, value: string, errors: FieldErrors, status: 200 | 409 | 422 = 200) => {
     const [counts, progress] = await Promise.all([registrationCounts(s.db.kysely, w.id), replayProgress(s, w.id)]);
-    return sendPage(c, <ReplayFormPage site={site} agent={c.get('agent')} csrf={c.get('session').csrf_token} webinar={w} value={value} errors={errors} counts={counts} alreadySent={progress.status !== 'none'} />, status);
+    // The form would offer to send "la suite pour les 0 présentes" of a Rencontre not held yet: say when it can be sent instead.
+    const notYet =
+      w.status !== 'published'
+        ? 'Seule une Rencontre publiée, et terminée, a un replay à envoyer.'
+        : s.clock.now().getTime() < new Date(w.endsAt).getTime()
+          ? `Le replay pourra être envoyé une fois la Rencontre terminée, le ${formatDate(w.startsAt, s.territory.timezone)} à ${formatTime(w.endsAt, s.territory.timezone)}, et les présences vérifiées.`
+          : null;
+    return sendPage(c, <ReplayFormPage site={site} agent={c.get('agent')} csrf={c.get('session').csrf_token} webinar={w} value={value} errors={errors} counts={counts} alreadySent={progress.status !== 'none'} notYet={notYet} />, status);
   };
 
   app.get('/rencontres/:id/replay', async (c) => {
