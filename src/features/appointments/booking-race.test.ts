@@ -1,16 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config.ts';
-import { createRuntime, startServer, type RunningServer } from '../../runtime.ts';
+import type { RunningServer } from '../../runtime.ts';
 import { createAgent } from '../agents/manage-agents.ts';
 import { registerCandidate } from '../registrations/register-candidate.ts';
 import { registrationToken } from '../registrations/registration-token.ts';
 import { createWebinar, parsedForm } from '../../../tests/support/fixtures.ts';
-import { createTestDb, dialects, type TestDb } from '../../../tests/support/harness.ts';
+import { dialects, type TestDb } from '../../../tests/support/harness.ts';
+import { startTestServer, type TestServer } from '../../../tests/support/http-server.ts';
 import { publishSlots } from './manage-slots.ts';
 
 /**
@@ -20,26 +17,14 @@ import { publishSlots } from './manage-slots.ts';
 describe.each(dialects())('two people confirming the last slot at the same instant, over real HTTP, on %s', (dialect) => {
   let testDb: TestDb;
   let server: RunningServer;
-  let dataDir: string;
+  let running: TestServer;
 
   beforeEach(async () => {
-    testDb = await createTestDb(dialect);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nv-booking-race-'));
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: testDb.target.kind === 'sqlite' ? `sqlite:${testDb.target.file}` : testDb.target.url,
-      DATA_DIR: dataDir,
-      NO_DEMO: 'true',
-      WORKER: 'off',
-      LOG_LEVEL: 'silent',
-    });
-    server = await startServer(config, await createRuntime(config));
+    running = await startTestServer(dialect);
+    ({ testDb, server } = running);
   });
   afterEach(async () => {
-    await server.stop();
-    await testDb.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await running.stop();
   });
 
   it('one is booked (303 to the appointment), the other is told “ce créneau vient d’être pris” (409), and the slot holds one appointment', async () => {
