@@ -112,6 +112,11 @@ describe.each(dialects())('the registrants of a Rencontre in the back-office on 
   });
 
   it('registers someone by hand, with the same confirmation e-mail, and says so in the journal', async () => {
+    // The agent acts for the person: the consent says who decides, the button who acts.
+    const form = textOf(await (await agent.get(`/admin/rencontres/${webinarId}/inscrire`)).text());
+    expect(form).toContain('La personne souhaite recevoir des nouvelles des prochaines Rencontres');
+    expect(form).toContain('Inscrire cette personne');
+    expect(form).not.toContain('Je m’inscris');
     const res = await agent.post(`/admin/rencontres/${webinarId}/inscrire`, { ...formFields({ email: 'telephone@example.org', firstName: 'Paul' }), submission: randomUUID() });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/admin/rencontres/${webinarId}?ok=en-attente`);

@@ -222,7 +222,8 @@ export function AdminManualRegistrationPage(p: Frame & { webinar: Webinar; value
       <p>
         Pour une personne qui s’inscrit par téléphone. Elle recevra le même e-mail de confirmation, avec son lien personnel. Si la Rencontre est complète, elle sera mise sur la liste d’attente.
       </p>
-      <RegistrationForm territory={p.site.territory} action={`/admin/rencontres/${p.webinar.id}/inscrire`} values={p.values} errors={p.errors} submissionKey={p.submissionKey} source={{ _csrf: p.csrf }} sectionHeadingLevel={2} />
+      <p>Posez-lui les questions telles qu’elles sont écrites, et lisez-lui l’information sur ses données avant d’enregistrer.</p>
+      <RegistrationForm territory={p.site.territory} action={`/admin/rencontres/${p.webinar.id}/inscrire`} values={p.values} errors={p.errors} submissionKey={p.submissionKey} source={{ _csrf: p.csrf }} sectionHeadingLevel={2} byAgent />
     </AdminPage>
   );
 }

@@ -27,7 +27,11 @@ export function PrivacyNotice({ territory: t }: { territory: Territory }) {
 }
 
 /** `sectionHeadingLevel`: 3 under the public page's "Inscription" h2; 2 where the form sits right under the h1. */
-export function RegistrationForm(p: { territory: Territory; action: string; values: FormValues; errors: FieldErrors; submissionKey: string; source: Record<string, string | undefined>; sectionHeadingLevel?: 2 | 3 }) {
+/**
+ * The registration form. `byAgent`: an agent fills it in for a person on the phone; the questions stay
+ * as written (the agent asks them), the consent and the button say who decides and who acts.
+ */
+export function RegistrationForm(p: { territory: Territory; action: string; values: FormValues; errors: FieldErrors; submissionKey: string; source: Record<string, string | undefined>; sectionHeadingLevel?: 2 | 3; byAgent?: boolean }) {
   const t = p.territory;
   const H = p.sectionHeadingLevel === 2 ? 'h2' : 'h3';
   const v = p.values;
@@ -93,9 +97,19 @@ export function RegistrationForm(p: { territory: Territory; action: string; valu
         options={t.heardFrom.map((h) => ({ value: h.key, label: h.label }))}
       />
       <TextArea name="question" label="Une question pour l’équipe ?" required={false} hint="Nous y répondrons pendant la Rencontre ou par e-mail. N’indiquez pas d’information sur votre santé." value={v.question} errors={e} maxlength={1000} />
-      <Checkbox name="newsOptIn" label="Je souhaite recevoir des nouvelles des prochaines Rencontres" hint="Facultatif. Vous pourrez vous désinscrire à tout moment." checked={v.newsOptIn === 'oui'} errors={e} />
+      {p.byAgent ? (
+        <Checkbox
+          name="newsOptIn"
+          label="La personne souhaite recevoir des nouvelles des prochaines Rencontres"
+          hint="À cocher seulement si elle vous l’a dit. Elle pourra les arrêter à tout moment depuis son lien personnel."
+          checked={v.newsOptIn === 'oui'}
+          errors={e}
+        />
+      ) : (
+        <Checkbox name="newsOptIn" label="Je souhaite recevoir des nouvelles des prochaines Rencontres" hint="Facultatif. Vous pourrez vous désinscrire à tout moment." checked={v.newsOptIn === 'oui'} errors={e} />
+      )}
       <PrivacyNotice territory={t} />
-      <Button>Je m’inscris</Button>
+      <Button>{p.byAgent ? 'Inscrire cette personne' : 'Je m’inscris'}</Button>
     </form>
   );
 }
