@@ -9,7 +9,8 @@ import { sendPage } from '../../platform/views/document.tsx';
 import type { Services } from '../../services.ts';
 import { localDayStart } from '../tasks/task.ts';
 import { publishSlotsSchema, zodFieldErrors } from './appointment.ts';
-import { findAppointment, slotsOfAgent } from './appointments-repository.ts';
+import { appointmentsAwaitingOutcome, findAppointment, slotsOfAgent } from './appointments-repository.ts';
+import { recordAppointmentOutcome } from './record-outcome.ts';
 import { cancelAppointment } from './cancel-appointment.ts';
 import { publishSlots, withdrawSlot } from './manage-slots.ts';
 import { AgentSlotsPage, cancelAppointmentWording, ConfirmSlotActionPage, PublishSlotsPage } from './views/admin-appointment-pages.tsx';
@@ -18,6 +19,8 @@ const flash: Record<string, string> = {
   publies: 'Les créneaux sont publiés.',
   retire: 'Le créneau est retiré.',
   annule: 'Le rendez-vous est annulé ; la personne est prévenue par e-mail.',
+  tenu: 'C’est noté : le rendez-vous a eu lieu. Il est sur la fiche de la personne.',
+  manque: 'C’est noté : la personne n’est pas venue. C’est sur sa fiche, pour la rappeler.',
 };
 
 /** A referent's slots and appointments: publish, withdraw a free slot, cancel an appointment (confirmed). */
@@ -37,8 +40,8 @@ export function appointmentAdminRoutes(s: Services, site: Site) {
     if (whoId !== me.id && me.role !== 'admin') await forbidden(c, 'Seul un administrateur peut voir les rendez-vous d’un autre agent.');
     const who = whoId === me.id ? me : await s.db.kysely.selectFrom('agents').selectAll().where('id', '=', whoId).executeTakeFirst();
     if (!who) throw new NotFound('Agent introuvable');
-    const slots = await slotsOfAgent(s.db.kysely, who.id, localDayStart(s.clock.now(), zone));
-    return sendPage(c, <AgentSlotsPage {...frame(c)} slots={slots} zone={zone} forName={who.id === me.id ? null : who.name} />);
+    const [slots, awaiting] = await Promise.all([slotsOfAgent(s.db.kysely, who.id, localDayStart(s.clock.now(), zone)), appointmentsAwaitingOutcome(s.db.kysely, who.id, s.clock.now())]);
+    return sendPage(c, <AgentSlotsPage {...frame(c)} slots={slots} awaiting={awaiting} zone={zone} forName={who.id === me.id ? null : who.name} />);
   });
 
   app.get('/rendez-vous/creneaux/nouveaux', (c) => sendPage(c, <PublishSlotsPage {...frame(c)} values={{}} errors={{}} zone={zone} />));
@@ -98,6 +101,16 @@ export function appointmentAdminRoutes(s: Services, site: Site) {
     const a = await ownAppointment(c);
     await cancelAppointment(s, { appointmentId: a.id, by: { kind: 'agent', agent: c.get('agent') }, actor: actor(c) });
     return c.redirect('/admin/rendez-vous?ok=annule', 303);
+  });
+
+  app.post('/rendez-vous/:id/issue', async (c) => {
+    const a = await ownAppointment(c);
+    const issue = c.get('form').issue;
+    if (issue !== 'tenu' && issue !== 'manque') throw new DomainError('outcome', 'Dites si le rendez-vous a eu lieu ou si la personne n’est pas venue.');
+    await recordAppointmentOutcome(s, { appointmentId: a.id, outcome: issue === 'tenu' ? 'done' : 'missed', agent: c.get('agent'), actor: actor(c) });
+    // Back to the list it was sent from: one's own, or the colleague's an admin was looking at.
+    const list = a.agent_id === c.get('agent').id ? '/admin/rendez-vous?' : `/admin/rendez-vous?agent=${a.agent_id}&`;
+    return c.redirect(`${list}ok=${issue}`, 303);
   });
 
   return app;

@@ -63,6 +63,24 @@ export async function slotsOfAgent(db: Q, agentId: string, fromIso: string): Pro
   return rows.map((r) => ({ ...r, candidateName: r.first_name ? `${r.first_name} ${r.last_name}` : null }));
 }
 
+/** An agent's appointments whose time has come and that nobody has said were held or missed (the last 60 days). */
+export async function appointmentsAwaitingOutcome(db: Q, agentId: string, now: Date) {
+  const rows = await db
+    .selectFrom('appointments as a')
+    .innerJoin('appointment_slots as s', 's.id', 'a.slot_id')
+    .innerJoin('candidates as c', 'c.id', 'a.candidate_id')
+    .select(['a.id', 'a.topic', 's.starts_at', 's.ends_at', 's.mode', 'c.id as candidateId', 'c.first_name', 'c.last_name', 'c.phone'])
+    .where('s.agent_id', '=', agentId)
+    .where('a.status', '=', 'booked')
+    .where('s.starts_at', '<=', now.toISOString())
+    .where('s.starts_at', '>', new Date(now.getTime() - 60 * 86_400_000).toISOString())
+    .orderBy('s.starts_at', 'desc')
+    .limit(100)
+    .execute();
+  return rows.map((r) => ({ ...r, candidateName: `${r.first_name} ${r.last_name}` }));
+}
+export type AwaitingOutcome = Awaited<ReturnType<typeof appointmentsAwaitingOutcome>>[number];
+
 /** Everything about one appointment: its slot, its referent and its person. */
 export function findAppointment(db: Q, where: { id: string } | { tokenHash: string }) {
   const q = db

@@ -33,6 +33,8 @@ export const actionLabels: Record<string, string> = {
   'security.forbidden': 'Accès refusé',
   'accompaniment.requested': 'Demande d’accompagnement',
   'appointment.booked': 'Rendez-vous pris',
+  'appointment.held': 'Rendez-vous tenu',
+  'appointment.missed': 'Rendez-vous manqué (personne absente)',
   'appointment.cancelled': 'Rendez-vous annulé',
   'appointment.slot-withdrawn': 'Créneau retiré',
   'appointment.slots-published': 'Créneaux publiés',

@@ -2,11 +2,66 @@ import { AdminPage, type AdminPageProps } from '../../../areas/admin/layout.tsx'
 import { formatDate, formatTime, formatSlot, zoneLabel } from '../../../platform/time.ts';
 import { Button, ErrorSummary, HiddenFields, Radios, TextInput, type FieldErrors } from '../../../platform/views/form-kit.tsx';
 import { durations, MAX_SLOTS_AT_ONCE, modeLabels, slotFieldOrder } from '../appointment.ts';
-import type { AgentSlotView, AppointmentRecord } from '../appointments-repository.ts';
+import type { AgentSlotView, AppointmentRecord, AwaitingOutcome } from '../appointments-repository.ts';
 
 type Frame = Omit<AdminPageProps, 'children' | 'title' | 'current'>;
 
-export function AgentSlotsPage(p: Frame & { slots: AgentSlotView[]; zone: string; forName: string | null }) {
+/**
+ * The appointments whose time has come, for the referent to say how they went: the file then knows
+ * whether the person was met (its last contact moves) or is to be called again.
+ */
+function AwaitingOutcomeTable(p: { items: AwaitingOutcome[]; zone: string; csrf: string }) {
+  return (
+    <>
+      <h2 id="a-renseigner">À renseigner : ont-ils eu lieu ?</h2>
+      <div class="table-wrap">
+        <table aria-labelledby="a-renseigner">
+          <thead>
+            <tr>
+              <th scope="col">Rendez-vous</th>
+              <th scope="col">Personne</th>
+              <th scope="col">Comment s’est-il passé ?</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.items.map((x) => {
+              const when = formatSlot(x.starts_at, x.ends_at, p.zone);
+              return (
+                <tr>
+                  <td>
+                    {when}
+                    <div class="hint">{modeLabels[x.mode]}</div>
+                  </td>
+                  <td>
+                    <a href={`/admin/candidats/${x.candidateId}`}>{x.candidateName}</a>
+                    {x.mode === 'phone' && x.phone ? `, ${x.phone}` : ''}
+                    {x.topic ? <div class="hint">{x.topic}</div> : null}
+                  </td>
+                  <td class="actions-cell">
+                    <div class="button-row">
+                      {(['tenu', 'manque'] as const).map((issue) => (
+                        <form method="post" action={`/admin/rendez-vous/${x.id}/issue`}>
+                          <HiddenFields fields={{ _csrf: p.csrf, issue }} />
+                          <Button variant="secondary">
+                            {issue === 'tenu' ? 'A eu lieu' : 'La personne n’est pas venue'}
+                            <span class="visually-hidden"> : rendez-vous du {when} avec {x.candidateName}</span>
+                          </Button>
+                        </form>
+                      ))}
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <h2>À venir</h2>
+    </>
+  );
+}
+
+export function AgentSlotsPage(p: Frame & { slots: AgentSlotView[]; awaiting: AwaitingOutcome[]; zone: string; forName: string | null }) {
   return (
     <AdminPage {...p} title="Rendez-vous" current="appointments" wide>
       <h1>{p.forName ? `Rendez-vous de ${p.forName}` : 'Mes rendez-vous'}</h1>
@@ -16,6 +71,7 @@ export function AgentSlotsPage(p: Frame & { slots: AgentSlotView[]; zone: string
           Publier des créneaux
         </a>
       </div>
+      {p.awaiting.length ? <AwaitingOutcomeTable items={p.awaiting} zone={p.zone} csrf={p.csrf} /> : null}
       {p.slots.length === 0 ? (
         <p class="inset">Aucun créneau à venir : publiez-en pour que les personnes puissent prendre rendez-vous.</p>
       ) : (
