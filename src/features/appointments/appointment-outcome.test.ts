@@ -51,6 +51,10 @@ describe.each(dialects())('how an appointment went, said by the referent, on %s'
     const list = textOf(await (await as.get('/admin/rendez-vous')).text());
     expect(list).toContain('À renseigner : ont-ils eu lieu ?');
     expect(list.match(/A eu lieu : rendez-vous du/g)).toHaveLength(2);
+    // The dashboard, the first page the referent sees, says so and leads there.
+    const dashboard = await (await as.get('/admin')).text();
+    expect(textOf(dashboard)).toContain('2 rendez-vous passés : dites s’ils ont eu lieu');
+    expect(dashboard).toContain('href="/admin/rendez-vous#a-renseigner"');
 
     // Another referent may not say it for Julien.
     const other = await signIn(t, await makeAgent(t, 'referent'));
@@ -67,6 +71,7 @@ describe.each(dialects())('how an appointment went, said by the referent, on %s'
     const statuses = await t.db.kysely.selectFrom('appointments').select(['id', 'status']).where('id', 'in', [anne.appointmentId, paul.appointmentId]).execute();
     expect(Object.fromEntries(statuses.map((a) => [a.id, a.status]))).toEqual({ [anne.appointmentId]: 'done', [paul.appointmentId]: 'missed' });
     expect(textOf(await (await as.get('/admin/rendez-vous')).text())).not.toContain('À renseigner');
+    expect(textOf(await (await as.get('/admin')).text())).not.toContain('rendez-vous passé');
 
     const timeline = await t.db.kysely.selectFrom('timeline_events').select(['candidate_id', 'kind', 'summary']).where('subject_id', 'in', [anne.appointmentId, paul.appointmentId]).where('kind', 'in', ['meeting', 'appointment']).where('summary', 'not like', '%pris%').orderBy('at').execute();
     expect(timeline.map((e) => [e.candidate_id, e.kind, e.summary])).toEqual([

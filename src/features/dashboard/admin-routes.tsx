@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { appointmentsAwaitingOutcome } from '../appointments/appointments-repository.ts';
 import type { AdminEnv } from '../../areas/admin/admin-env.ts';
 import { AdminPage } from '../../areas/admin/layout.tsx';
 import type { Site } from '../../areas/public/layout.tsx';
@@ -56,12 +57,13 @@ export function dashboardAdminRoutes(s: Services, site: Site) {
     // The agent's own follow-up, first: what "À faire" holds for them today, so that nobody has to
     // think of opening it for a task late, a household given to them or an installed one asking for help.
     const me = c.get('agent');
-    const [mine, myTasks, help] = await Promise.all([newRequestsFor(db, me.id), openTasksDueBy(db, me.id, localToday(now, t.timezone)), openHelpAnswersFor(db, me.id)]);
+    const [mine, myTasks, help, awaiting] = await Promise.all([newRequestsFor(db, me.id), openTasksDueBy(db, me.id, localToday(now, t.timezone)), openHelpAnswersFor(db, me.id), appointmentsAwaitingOutcome(db, me.id, now)]);
     const helpTasks = new Set(help.map((h) => h.taskId));
     const dueTasks = myTasks.filter((x) => !helpTasks.has(x.id)).length;
     const todo: Array<{ text: string; href: string }> = [];
     if (mine.length) todo.push({ text: mine.length > 1 ? `${mine.length} nouvelles demandes vous sont confiées` : '1 nouvelle demande vous est confiée', href: '/admin/a-faire' });
     if (dueTasks) todo.push({ text: dueTasks > 1 ? `${dueTasks} tâches en retard ou pour aujourd’hui` : '1 tâche en retard ou pour aujourd’hui', href: '/admin/a-faire' });
+    if (awaiting.length) todo.push({ text: awaiting.length > 1 ? `${awaiting.length} rendez-vous passés : dites s’ils ont eu lieu` : '1 rendez-vous passé : dites s’il a eu lieu', href: '/admin/rendez-vous#a-renseigner' });
     if (help.length) todo.push({ text: help.length > 1 ? `${help.length} foyers installés demandent de l’aide dans leur suivi` : '1 foyer installé demande de l’aide dans son suivi', href: '/admin/a-faire#suivis' });
     const next = nextRow ? webinarFromRow(nextRow) : null;
     const last = lastRow ? webinarFromRow(lastRow) : null;
