@@ -217,7 +217,7 @@ export function buildApp(s: Services, options: AppOptions = {}) {
   app.route('/partenaires', partnerArea(s, site, { signInThrottle: options.partnerSignInThrottle }));
   app.route('/admin', adminArea(s, site, { smtpConfigured: options.smtpConfigured ?? false, auditRetentionDays: options.auditRetentionDays ?? 365 }));
 
-  app.notFound((c) => sendPage(c, <ErrorPage c={c} site={site} title="Page introuvable" message="Cette page n’existe pas ou n’existe plus. Vérifiez l’adresse, ou repartez de l’accueil." />, 404));
+  app.notFound((c) => sendPage(c, <ErrorPage c={c} site={site} title="Page introuvable" message="Cette page n’existe pas ou n’existe plus. Vérifiez l’adresse, ou repartez du lien ci-dessous." />, 404));
 
   app.onError((err, c: Context<AppEnv>) => {
     if (err instanceof NotFound) return sendPage(c, <ErrorPage c={c} site={site} title="Page introuvable" message={err.message} />, 404);

@@ -33,7 +33,7 @@ function ReplayFormPage(p: {
     return (
       <AdminPage site={p.site} agent={p.agent} csrf={p.csrf} title={`Replay : ${w.title}`} current="webinars" trail={trail}>
         <h1>Replay de la Rencontre</h1>
-        <p class="notice">{p.notYet}</p>
+        <p class="inset">{p.notYet}</p>
         <p>
           <a href={`/admin/rencontres/${w.id}`}>Revenir à la Rencontre</a>
         </p>
