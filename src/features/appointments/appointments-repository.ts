@@ -63,21 +63,14 @@ export async function slotsOfAgent(db: Q, agentId: string, fromIso: string): Pro
   return rows.map((r) => ({ ...r, candidateName: r.first_name ? `${r.first_name} ${r.last_name}` : null }));
 }
 
-/** An agent's appointments whose time has come and that nobody has said were held or missed (the last 60 days). */
+/**
+ * An agent's appointments whose time has come and that nobody has said were held or missed (the last
+ * 60 days), the latest first: the booked ones of that window.
+ */
 export async function appointmentsAwaitingOutcome(db: Q, agentId: string, now: Date) {
-  const rows = await db
-    .selectFrom('appointments as a')
-    .innerJoin('appointment_slots as s', 's.id', 'a.slot_id')
-    .innerJoin('candidates as c', 'c.id', 'a.candidate_id')
-    .select(['a.id', 'a.topic', 's.starts_at', 's.ends_at', 's.mode', 'c.id as candidateId', 'c.first_name', 'c.last_name', 'c.phone'])
-    .where('s.agent_id', '=', agentId)
-    .where('a.status', '=', 'booked')
-    .where('s.starts_at', '<=', now.toISOString())
-    .where('s.starts_at', '>', new Date(now.getTime() - 60 * 86_400_000).toISOString())
-    .orderBy('s.starts_at', 'desc')
-    .limit(100)
-    .execute();
-  return rows.map((r) => ({ ...r, candidateName: `${r.first_name} ${r.last_name}` }));
+  // An appointment starting this very millisecond has come too: the window's end is just after now.
+  const rows = await bookedAppointmentsOf(db, agentId, new Date(now.getTime() - 60 * 86_400_000).toISOString(), new Date(now.getTime() + 1).toISOString());
+  return rows.reverse().map((r) => ({ ...r, candidateName: `${r.first_name} ${r.last_name}` }));
 }
 export type AwaitingOutcome = Awaited<ReturnType<typeof appointmentsAwaitingOutcome>>[number];
 
